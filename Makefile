@@ -1,0 +1,32 @@
+# Both `make run` and `make test` set themselves up: they create .venv and
+# install newsmark (with its test and spacy extras) whenever pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench soak clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,spacy]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/newsmark samples/
+
+test: $(STAMP)
+	$(BIN)/ruff check store tui tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check store tui tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) newsmark-store .pytest_cache .mypy_cache

@@ -1,0 +1,105 @@
+"""Label schemes: the default claim/quote/actor/issue set and TOML schemes.
+
+A scheme file looks like::
+
+    name = "my-project"
+
+    [[labels]]
+    name = "claim"
+    key = "1"
+    color = "#4f8fe6"
+    description = "A statement presented as fact"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.errors import InputError
+
+# Mid-saturation hues that stay readable as a tint on dark and light themes.
+_FALLBACK_COLORS = ["#e6a23c", "#2bb3a3", "#d9534f", "#8e7cc3", "#7fb800", "#c47a2c", "#5bc0de"]
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str
+    key: str
+    color: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScheme:
+    name: str
+    labels: tuple[Label, ...]
+
+    def by_key(self, key: str) -> Label | None:
+        return next((lab for lab in self.labels if lab.key == key), None)
+
+    def by_name(self, name: str) -> Label | None:
+        return next((lab for lab in self.labels if lab.name == name), None)
+
+    def nth(self, n: int) -> Label | None:
+        """The n-th label, counting from 1 (the digit keys)."""
+        return self.labels[n - 1] if 1 <= n <= len(self.labels) else None
+
+    def color_of(self, name: str) -> str:
+        """Colour of a label; labels missing from the scheme get a stable fallback."""
+        lab = self.by_name(name)
+        if lab is not None:
+            return lab.color
+        return _FALLBACK_COLORS[sum(map(ord, name)) % len(_FALLBACK_COLORS)]
+
+    def with_extra(self, names: list[str]) -> LabelScheme:
+        """This scheme plus labels used in the store but not defined here (shown, not dropped)."""
+        extra = [
+            Label(n, "", self.color_of(n), "(not in the scheme)")
+            for n in names
+            if self.by_name(n) is None
+        ]
+        return LabelScheme(self.name, self.labels + tuple(extra)) if extra else self
+
+
+DEFAULT_SCHEME = LabelScheme(
+    "default",
+    (
+        Label("claim", "1", "#4f8fe6", "A statement presented as fact or argument"),
+        Label("quote", "2", "#3fb950", "Words attributed to a speaker"),
+        Label("actor", "3", "#c678dd", "A person, organisation or country that acts or speaks"),
+        Label("issue", "4", "#e5913a", "A topic or policy question raised"),
+    ),
+)
+
+
+def load_scheme(path: Path) -> LabelScheme:
+    """Read a TOML label scheme, raising InputError with a one-line reason."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: label file not found; give an existing TOML file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not valid TOML ({exc}); fix the file") from None
+    raw = data.get("labels")
+    if not isinstance(raw, list) or not raw:
+        raise InputError(f"{path}: no [[labels]] entries; add at least one label")
+    labels: list[Label] = []
+    seen_keys: set[str] = set()
+    for i, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise InputError(f"{path}: label #{i} has no name; give each label a name")
+        name = entry["name"].strip()
+        key = str(entry.get("key", str(i) if i <= 9 else ""))
+        if key and (len(key) != 1 or not key.isdigit() or key == "0"):
+            raise InputError(f"{path}: label {name!r} has key {key!r}; use a digit 1-9")
+        if key in seen_keys:
+            raise InputError(f"{path}: key {key!r} is used twice; give each label its own key")
+        if key:
+            seen_keys.add(key)
+        color = str(entry.get("color", _FALLBACK_COLORS[(i - 1) % len(_FALLBACK_COLORS)]))
+        labels.append(Label(name, key, color, str(entry.get("description", ""))))
+    # Digit keys label by position, so keep the scheme ordered by key.
+    labels.sort(key=lambda lab: (lab.key == "", lab.key))
+    return LabelScheme(str(data.get("name", path.stem)), tuple(labels))

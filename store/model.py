@@ -1,0 +1,83 @@
+"""Plain data types shared by the store, importers, exporters and the TUI.
+
+Offsets are Unicode code points into the stored document text, end exclusive:
+``text[span.start:span.end] == span.text`` always holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One labelled span of a document's text."""
+
+    id: str
+    start: int
+    end: int
+    label: str
+    text: str
+    annotator: str = "default"
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.start, self.end, self.label, self.id)
+
+    def to_export(self) -> dict[str, Any]:
+        """The span in the native export shape (keys in contract order)."""
+        return {
+            "id": self.id,
+            "start": self.start,
+            "end": self.end,
+            "label": self.label,
+            "text": self.text,
+        }
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> Span:
+        return cls(
+            id=str(rec["id"]),
+            start=int(rec["start"]),
+            end=int(rec["end"]),
+            label=str(rec["label"]),
+            text=str(rec["text"]),
+            annotator=str(rec.get("annotator", "default")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A directed, labelled link between two spans of one document layer."""
+
+    id: str
+    head: str
+    tail: str
+    label: str
+    annotator: str = "default"
+
+    def to_export(self) -> dict[str, Any]:
+        return {"id": self.id, "head": self.head, "tail": self.tail, "label": self.label}
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """Catalog entry for one document (everything but its text and spans)."""
+
+    id: str
+    title: str
+    source: str
+    sha256: str  # of the original file's bytes
+    text_sha256: str  # of the stored (normalised) text
+    length: int  # code points
+    added: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def export_meta(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"title": self.title, "source": self.source, "sha256": self.sha256}
+        for key, value in self.meta.items():
+            out.setdefault(key, value)
+        return out

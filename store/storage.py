@@ -1,0 +1,242 @@
+"""Durable files: atomic replace-writes and the TinyDB storage built on them.
+
+Stock TinyDB ``JSONStorage`` rewrites its file in place, so a kill mid-write
+tears it. Every write here goes to a temp file that is flushed, fsynced and
+``os.replace``d over the old one, then the folder is fsynced: a reader sees the
+old file or the new one, never half of each. Each JSON file also ends with a
+checksum of its body, so damage from outside (a truncated copy, a bad disk) is
+detected at open and reported, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from store.errors import StoreCorrupt, StoreWriteError
+
+TMP_SUFFIX = ".tmp"
+_TMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
+# The body's checksum is spliced in as the last key, so the file stays plain JSON.
+_TAIL_PREFIX = b',"_checksum":"'
+_TAIL_LEN = len(_TAIL_PREFIX) + 64 + 2  # prefix + hex + '"}'
+_EMPTY_TAIL_PREFIX = b'{"_checksum":"'
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or create inside ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_error(path: Path, exc: OSError) -> StoreWriteError:
+    if exc.errno == errno.ENOSPC:
+        why = "the disk is full; free some space and try again"
+    elif exc.errno == errno.EDQUOT:
+        why = "the disk quota is exhausted; free some space and try again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "the store folder is read-only; make it writable or use another --store"
+    elif exc.errno == errno.EFBIG:
+        why = "the file size limit was reached; raise the limit (ulimit -f)"
+    else:
+        why = f"{exc.strerror or exc}; check the disk and try again"
+    return StoreWriteError(f"could not save {path.name}: {why} (nothing was changed)")
+
+
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that a crash leaves the old or the new file whole."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        if durable:
+            fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise _write_error(path, exc) from None
+
+
+def sweep_temp_files(folder: Path) -> int:
+    """Delete temp files left by writers that died; keep those of live processes."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for entry in os.scandir(folder):
+        match = _TMP_RE.match(entry.name)
+        if not match:
+            continue
+        pid = int(match["pid"])
+        if pid != os.getpid() and _alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def encode_checked(data: dict[str, Any]) -> bytes:
+    """JSON with a trailing ``"_checksum"`` key holding the sha256 of the rest."""
+    body = orjson.dumps(data)
+    digest = hashlib.sha256(body).hexdigest().encode()
+    if body == b"{}":
+        return _EMPTY_TAIL_PREFIX + digest + b'"}'
+    return body[:-1] + _TAIL_PREFIX + digest + b'"}'
+
+
+def _split_checked(raw: bytes) -> tuple[bytes, bytes] | None:
+    """(body, digest) of a checked file, or None if it has no checksum tail."""
+    if raw.startswith(_EMPTY_TAIL_PREFIX) and len(raw) == len(_EMPTY_TAIL_PREFIX) + 66:
+        return b"{}", raw[len(_EMPTY_TAIL_PREFIX) : -2]
+    if len(raw) < _TAIL_LEN or not raw.endswith(b'"}'):
+        return None
+    tail = raw[-_TAIL_LEN:]
+    if not tail.startswith(_TAIL_PREFIX):
+        return None
+    return raw[:-_TAIL_LEN] + b"}", tail[len(_TAIL_PREFIX) : -2]
+
+
+def decode_checked(path: Path, raw: bytes) -> dict[str, Any]:
+    """Parse a checked JSON file, raising StoreCorrupt naming the file if it is damaged."""
+    hint = "restore it from a backup or run `newsmark doctor`"
+    if not raw:
+        raise StoreCorrupt(f"{path}: store file is empty (truncated?); {hint}")
+    parts = _split_checked(raw)
+    if parts is None:
+        raise StoreCorrupt(f"{path}: store file is truncated or damaged (no checksum); {hint}")
+    body, digest = parts
+    if hashlib.sha256(body).hexdigest().encode() != digest:
+        raise StoreCorrupt(f"{path}: store file fails its checksum (damaged); {hint}")
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise StoreCorrupt(f"{path}: store file is not valid JSON; {hint}") from None
+    if not isinstance(data, dict):
+        raise StoreCorrupt(f"{path}: store file has an unexpected shape; {hint}")
+    return data
+
+
+def read_checked(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise StoreCorrupt(f"{path}: cannot read store file ({exc.strerror})") from None
+    return decode_checked(path, raw)
+
+
+def _tail(path: Path) -> bytes:
+    """The checksum tail of a file: cheap proof of whether it changed since we read it."""
+    with open(path, "rb") as fh:
+        try:
+            fh.seek(-_TAIL_LEN, os.SEEK_END)
+        except OSError:
+            fh.seek(0)
+        return fh.read()
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: one checked JSON file, replaced atomically on every write.
+
+    ``read`` serves a cached parse while the file's checksum tail is unchanged,
+    so another process's write is always seen (its tail differs) at the cost of
+    reading 80 bytes. Inside ``batch()`` writes are collected and land as one
+    atomic write when the block ends, so one user action is one durable write.
+    """
+
+    def __init__(self, path: str | Path, create: bool = True, durable: bool = True) -> None:
+        self.path = Path(path)
+        self.durable = durable
+        self._cache: dict[str, Any] | None = None
+        self._cache_tail: bytes | None = None
+        self._pending: dict[str, Any] | None = None
+        self._depth = 0
+        if create and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, encode_checked({}), durable=durable)
+
+    def read(self) -> dict[str, Any] | None:
+        if self._pending is not None:
+            return self._pending
+        try:
+            tail = _tail(self.path)
+        except FileNotFoundError:
+            return None
+        if self._cache is not None and tail == self._cache_tail:
+            return self._cache
+        data = read_checked(self.path)
+        self._cache, self._cache_tail = data, tail
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self._depth:
+            self._pending = data
+            return
+        self._flush(data)
+
+    def _flush(self, data: dict[str, Any]) -> None:
+        encoded = encode_checked(data)
+        try:
+            atomic_write(self.path, encoded, durable=self.durable)
+        except BaseException:
+            # TinyDB mutates the dict read() returned; a failed write must not
+            # leave that unsaved state cached as if it were on disk.
+            self._cache = self._cache_tail = None
+            raise
+        self._cache, self._cache_tail = data, encoded[-_TAIL_LEN:]
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Collect the writes of one logical change into a single atomic write."""
+        if self._depth == 0:
+            self._pending = None
+        self._depth += 1
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                pending, self._pending = self._pending, None
+                if not ok:
+                    self._cache = self._cache_tail = None
+                elif pending is not None:
+                    self._flush(pending)
+
+    def invalidate(self) -> None:
+        self._cache = self._cache_tail = None
+
+    def close(self) -> None:
+        self._cache = self._cache_tail = None

@@ -1,0 +1,722 @@
+"""The newsmark store: a folder of small TinyDB files, each written atomically.
+
+Layout of a store folder::
+
+    newsmark-store.json      format version (refuses newer, migrates older)
+    catalog.json             TinyDB: one record per document (title, source, hashes)
+    texts/<sha256>.txt       document texts, written once
+    docs/<doc id>.json       TinyDB per document: spans, layers (status, undo/redo)
+    locks/                   one lock file per document and one for the catalog
+    session.json             last-opened document per annotator
+
+Every user change is one durable atomic write of one small file, made while
+holding that file's lock and after re-reading it, so two newsmark processes on
+one store never lose each other's writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from filelock import FileLock, Timeout
+from tinydb import Query, TinyDB
+from tinydb.table import Table
+
+from store.errors import (
+    InputError,
+    NewsmarkError,
+    NotFound,
+    StoreBusy,
+    StoreCorrupt,
+    StoreVersionError,
+    StoreWriteError,
+)
+from store.export.base import SCHEMA_VERSION, Record
+from store.model import DocumentInfo, Relation, Span
+from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files
+
+FORMAT_VERSION = 1
+FORMAT_FILE = "newsmark-store.json"
+HISTORY_LIMIT = 1000  # undo steps kept per document layer
+LOCK_TIMEOUT = 5.0
+STATUSES = ("todo", "done")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one store call did, for the TUI's message line and repaint."""
+
+    kind: str  # "add" | "delete" | "relabel" | "status"
+    doc_id: str
+    annotator: str
+    span: Span | None = None
+    old_label: str | None = None
+    status: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == "status":
+            return f"marked {self.status}"
+        assert self.span is not None
+        what = f"{self.span.label} “{_clip(self.span.text)}”"
+        if self.kind == "relabel":
+            return f"relabelled {self.old_label} → {what}"
+        return {"add": "labelled", "delete": "deleted"}[self.kind] + " " + what
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSummary:
+    status: str
+    spans: int
+
+
+def _clip(text: str, n: int = 30) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def doc_id_for(text: str) -> str:
+    """Documents are named by their text, so importing the same text twice is a no-op."""
+    return text_sha256(text)[:16]
+
+
+class Store:
+    """A newsmark store folder. Usable from scripts and notebooks as a library."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._docs: dict[str, TinyDB] = {}
+        self._texts: dict[str, str] = {}
+        self._catalog_db: TinyDB | None = None
+        self._catalog_cache: tuple[bytes, list[DocumentInfo], dict[str, DocumentInfo]] | None = None
+        self.listeners: list[Callable[[Change], None]] = []
+
+    # ------------------------------------------------------------------ open
+
+    @classmethod
+    def open(cls, root: str | Path, create: bool = True) -> Store:
+        """Open (or create) a store folder, checking its format and every catalog file."""
+        path = Path(root).expanduser()
+        fmt_file = path / FORMAT_FILE
+        if path.exists() and not path.is_dir():
+            raise InputError(f"{path} is a file, not a store folder; give a folder with --store")
+        if not fmt_file.exists():
+            if path.exists() and any(p for p in path.iterdir() if not p.name.startswith(".")):
+                raise InputError(
+                    f"{path} is not a newsmark store (no {FORMAT_FILE}); choose an empty or new "
+                    "folder with --store"
+                )
+            if not create:
+                raise InputError(f"no store at {path}; import something first or pass --store")
+            try:
+                for sub in ("texts", "docs", "locks"):
+                    (path / sub).mkdir(parents=True, exist_ok=True)
+                atomic_write(fmt_file, orjson.dumps({"format": FORMAT_VERSION}))
+            except OSError as exc:
+                raise StoreWriteError(f"cannot create store at {path}: {exc.strerror}") from None
+        else:
+            try:
+                fmt = orjson.loads(fmt_file.read_bytes())
+                version = int(fmt["format"])
+            except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+                raise StoreCorrupt(
+                    f"{fmt_file}: unreadable store format file; restore it from a backup"
+                ) from None
+            if version > FORMAT_VERSION:
+                raise StoreVersionError(
+                    f"{path} was written by a newer newsmark (store format {version}, this one "
+                    f"reads {FORMAT_VERSION}); upgrade newsmark"
+                )
+        store = cls(path)
+        for sub in ("", "docs", "texts"):
+            sweep_temp_files(path / sub)
+        store._catalog()  # parse now so a damaged catalog is reported at open
+        return store
+
+    def close(self) -> None:
+        for db in self._docs.values():
+            db.close()
+        self._docs.clear()
+        if self._catalog_db is not None:
+            self._catalog_db.close()
+            self._catalog_db = None
+
+    # --------------------------------------------------------------- locking
+
+    @contextmanager
+    def _locked(self, name: str) -> Iterator[None]:
+        lock = FileLock(str(self.root / "locks" / f"{name}.lock"), timeout=LOCK_TIMEOUT)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreBusy(
+                f"{name} is busy: another newsmark process has held its lock for "
+                f"{LOCK_TIMEOUT:.0f} s; wait for it to finish and try again"
+            ) from None
+        except OSError as exc:
+            raise StoreWriteError(
+                f"cannot lock {name} in {self.root}: {exc.strerror}; check the folder is writable"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # --------------------------------------------------------------- catalog
+
+    def _catalog_db_(self) -> TinyDB:
+        if self._catalog_db is None:
+            self._catalog_db = TinyDB(self.root / "catalog.json", storage=AtomicJSONStorage)
+        return self._catalog_db
+
+    def _catalog(self) -> tuple[list[DocumentInfo], dict[str, DocumentInfo]]:
+        db = self._catalog_db_()
+        storage = db.storage
+        assert isinstance(storage, AtomicJSONStorage)
+        data = storage.read() or {}
+        tail = storage._cache_tail or b""
+        if self._catalog_cache is not None and self._catalog_cache[0] == tail:
+            return self._catalog_cache[1], self._catalog_cache[2]
+        rows = sorted(
+            (data.get("documents") or {}).values(), key=lambda r: (r.get("order", 0), r["id"])
+        )
+        docs = [
+            DocumentInfo(
+                id=r["id"],
+                title=r["title"],
+                source=r["source"],
+                sha256=r["sha256"],
+                text_sha256=r["text_sha256"],
+                length=r["length"],
+                added=r["added"],
+                meta=r.get("meta") or {},
+            )
+            for r in rows
+        ]
+        index = {d.id: d for d in docs}
+        self._catalog_cache = (tail, docs, index)
+        return docs, index
+
+    def documents(self) -> list[DocumentInfo]:
+        """All documents, in import order."""
+        return list(self._catalog()[0])
+
+    def document(self, doc_id: str) -> DocumentInfo:
+        info = self._catalog()[1].get(doc_id)
+        if info is None:
+            raise NotFound(f"no document {doc_id!r} in {self.root}; run `newsmark stats` to list")
+        return info
+
+    def has_document(self, doc_id: str) -> bool:
+        return doc_id in self._catalog()[1]
+
+    def add_documents(self, items: Iterable[dict[str, Any]]) -> list[tuple[DocumentInfo, bool]]:
+        """Add documents in one catalog write; each item has text, title, source, sha256, meta.
+
+        Items may carry ``spans``/``status``/``annotator``/``relations`` (native JSONL import).
+        Returns (info, created) per item; a text already in the store is not added again.
+        """
+        results: list[tuple[DocumentInfo, bool]] = []
+        layers: list[tuple[str, dict[str, Any]]] = []
+        with self._locked("catalog"):
+            db = self._catalog_db_()
+            storage = db.storage
+            assert isinstance(storage, AtomicJSONStorage)
+            with storage.batch():
+                table = Table(storage, "documents")
+                existing: dict[str, dict[str, Any]] = {r["id"]: dict(r) for r in table.all()}
+                order = max((r.get("order", 0) for r in existing.values()), default=0)
+                new_rows = []
+                for item in items:
+                    text: str = item["text"]
+                    doc_id = doc_id_for(text)
+                    if doc_id in existing:
+                        r = existing[doc_id]
+                        info = self._info_from_row(r)
+                        results.append((info, False))
+                    else:
+                        order += 1
+                        tsha = text_sha256(text)
+                        self._write_text(tsha, text)
+                        row = {
+                            "id": doc_id,
+                            "title": item.get("title") or _default_title(text),
+                            "source": item.get("source") or "",
+                            "sha256": item.get("sha256") or tsha,
+                            "text_sha256": tsha,
+                            "length": len(text),
+                            "added": time.time(),
+                            "order": order,
+                            "meta": item.get("meta") or {},
+                        }
+                        existing[doc_id] = row
+                        new_rows.append(row)
+                        info = self._info_from_row(row)
+                        results.append((info, True))
+                        self._texts[doc_id] = text
+                    if item.get("spans") or item.get("status") or item.get("relations"):
+                        layers.append((info.id, item))
+                if new_rows:
+                    table.insert_multiple(new_rows)
+        # Layers go in after the catalog write; re-importing after a crash in between
+        # finishes the job, since merging skips spans already present.
+        for doc_id, item in layers:
+            self.merge_layer(
+                doc_id,
+                str(item.get("annotator") or "default"),
+                item.get("spans") or [],
+                str(item.get("status") or "todo"),
+                item.get("relations") or [],
+            )
+        return results
+
+    @staticmethod
+    def _info_from_row(r: dict[str, Any]) -> DocumentInfo:
+        return DocumentInfo(
+            id=r["id"],
+            title=r["title"],
+            source=r["source"],
+            sha256=r["sha256"],
+            text_sha256=r["text_sha256"],
+            length=r["length"],
+            added=r["added"],
+            meta=r.get("meta") or {},
+        )
+
+    # ----------------------------------------------------------------- texts
+
+    def _text_path(self, tsha: str) -> Path:
+        return self.root / "texts" / f"{tsha}.txt"
+
+    def _write_text(self, tsha: str, text: str) -> None:
+        path = self._text_path(tsha)
+        if not path.exists():
+            atomic_write(path, text.encode("utf-8"))
+
+    def text(self, doc_id: str) -> str:
+        """The stored text of a document; offsets of its spans refer to this string."""
+        cached = self._texts.get(doc_id)
+        if cached is not None:
+            return cached
+        info = self.document(doc_id)
+        path = self._text_path(info.text_sha256)
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raise StoreCorrupt(
+                f"{path}: text of document {doc_id} is missing; restore it from a backup"
+            ) from None
+        if hashlib.sha256(raw).hexdigest() != info.text_sha256:
+            raise StoreCorrupt(
+                f"{path}: text of document {doc_id} has changed since import (hash mismatch); "
+                "restore it from a backup"
+            )
+        text = raw.decode("utf-8")
+        self._texts[doc_id] = text
+        return text
+
+    # ---------------------------------------------------------- document dbs
+
+    def _doc_db(self, doc_id: str) -> TinyDB:
+        db = self._docs.get(doc_id)
+        if db is None:
+            self.document(doc_id)  # raises NotFound
+            db = TinyDB(self.root / "docs" / f"{doc_id}.json", storage=AtomicJSONStorage)
+            self._docs[doc_id] = db
+        return db
+
+    def _storage(self, doc_id: str) -> AtomicJSONStorage:
+        storage = self._doc_db(doc_id).storage
+        assert isinstance(storage, AtomicJSONStorage)
+        return storage
+
+    @contextmanager
+    def _change(self, doc_id: str) -> Iterator[tuple[Table, Table, Table]]:
+        """Lock a document, re-read it, and land everything done inside as one write."""
+        storage = self._storage(doc_id)
+        with self._locked(doc_id), storage.batch():
+            # Fresh Table objects: TinyDB caches the next doc_id per Table, which
+            # another process may already have used.
+            yield Table(storage, "spans"), Table(storage, "layers"), Table(storage, "relations")
+
+    def _raw(self, doc_id: str) -> dict[str, Any]:
+        return self._storage(doc_id).read() or {}
+
+    def spans(self, doc_id: str, annotator: str | None = None) -> list[Span]:
+        """Spans of a document (one annotator's layer, or all), sorted by (start, end, label)."""
+        rows = (self._raw(doc_id).get("spans") or {}).values()
+        spans = [
+            Span.from_record(r)
+            for r in rows
+            if annotator is None or r.get("annotator", "default") == annotator
+        ]
+        spans.sort(key=Span.sort_key)
+        return spans
+
+    def relations(self, doc_id: str, annotator: str | None = None) -> list[Relation]:
+        rows = (self._raw(doc_id).get("relations") or {}).values()
+        rels = [
+            Relation(r["id"], r["head"], r["tail"], r["label"], r.get("annotator", "default"))
+            for r in rows
+            if annotator is None or r.get("annotator", "default") == annotator
+        ]
+        rels.sort(key=lambda r: r.id)
+        return rels
+
+    def annotators(self, doc_id: str) -> list[str]:
+        raw = self._raw(doc_id)
+        names = {r.get("annotator", "default") for r in (raw.get("spans") or {}).values()}
+        names |= {r["annotator"] for r in (raw.get("layers") or {}).values()}
+        return sorted(names)
+
+    def _layer(self, doc_id: str, annotator: str) -> dict[str, Any]:
+        for r in (self._raw(doc_id).get("layers") or {}).values():
+            if r["annotator"] == annotator:
+                return dict(r)
+        return {"annotator": annotator, "status": "todo", "undo": [], "redo": []}
+
+    def status(self, doc_id: str, annotator: str) -> str:
+        return str(self._layer(doc_id, annotator)["status"])
+
+    def summary(self, doc_id: str, annotator: str) -> LayerSummary:
+        raw = self._raw(doc_id)
+        count = sum(
+            1
+            for r in (raw.get("spans") or {}).values()
+            if r.get("annotator", "default") == annotator
+        )
+        return LayerSummary(self.status(doc_id, annotator), count)
+
+    def can_undo(self, doc_id: str, annotator: str) -> bool:
+        return bool(self._layer(doc_id, annotator)["undo"])
+
+    def can_redo(self, doc_id: str, annotator: str) -> bool:
+        return bool(self._layer(doc_id, annotator)["redo"])
+
+    # --------------------------------------------------------------- changes
+
+    def _emit(self, change: Change) -> Change:
+        for listener in list(self.listeners):
+            listener(change)
+        return change
+
+    @staticmethod
+    def _get_layer(layers: Table, annotator: str) -> dict[str, Any]:
+        row = layers.get(Query().annotator == annotator)
+        if isinstance(row, dict):
+            return {
+                "annotator": annotator,
+                "status": row.get("status", "todo"),
+                "undo": list(row.get("undo") or []),
+                "redo": list(row.get("redo") or []),
+            }
+        return {"annotator": annotator, "status": "todo", "undo": [], "redo": []}
+
+    @staticmethod
+    def _put_layer(layers: Table, layer: dict[str, Any]) -> None:
+        layer["undo"] = layer["undo"][-HISTORY_LIMIT:]
+        layers.upsert(layer, Query().annotator == layer["annotator"])
+
+    def _check_range(self, doc_id: str, start: int, end: int) -> str:
+        text = self.text(doc_id)
+        if not (0 <= start < end <= len(text)):
+            raise InputError(
+                f"span {start}–{end} is outside the text of {doc_id} (0–{len(text)}); "
+                "give start < end within the text"
+            )
+        return text[start:end]
+
+    def add_span(
+        self, doc_id: str, start: int, end: int, label: str, annotator: str, span_id: str = ""
+    ) -> Change:
+        """Label text[start:end]; one durable write, undoable."""
+        if not label.strip():
+            raise InputError("empty label; give a label name")
+        piece = self._check_range(doc_id, start, end)
+        span = Span(span_id or uuid.uuid4().hex, start, end, label, piece, annotator)
+        with self._change(doc_id) as (spans, layers, _):
+            dup = spans.get(
+                (Query().start == start)
+                & (Query().end == end)
+                & (Query().label == label)
+                & (Query().annotator == annotator)
+            )
+            if dup is not None:
+                raise InputError(f"“{_clip(piece)}” is already labelled {label}")
+            spans.insert({**span.to_record(), "created": time.time()})
+            layer = self._get_layer(layers, annotator)
+            layer["undo"].append({"op": "add", "span": span.to_record()})
+            layer["redo"] = []
+            self._put_layer(layers, layer)
+        return self._emit(Change("add", doc_id, annotator, span))
+
+    def delete_span(self, doc_id: str, span_id: str, annotator: str) -> Change:
+        with self._change(doc_id) as (spans, layers, relations):
+            row = spans.get(Query().id == span_id)
+            if not isinstance(row, dict):
+                raise NotFound(f"annotation {span_id} no longer exists (deleted elsewhere?)")
+            span = Span.from_record(row)
+            spans.remove(Query().id == span_id)
+            relations.remove((Query().head == span_id) | (Query().tail == span_id))
+            layer = self._get_layer(layers, span.annotator)
+            layer["undo"].append({"op": "delete", "span": span.to_record()})
+            layer["redo"] = []
+            self._put_layer(layers, layer)
+        return self._emit(Change("delete", doc_id, span.annotator, span))
+
+    def relabel_span(self, doc_id: str, span_id: str, label: str, annotator: str) -> Change:
+        with self._change(doc_id) as (spans, layers, _):
+            row = spans.get(Query().id == span_id)
+            if not isinstance(row, dict):
+                raise NotFound(f"annotation {span_id} no longer exists (deleted elsewhere?)")
+            old = Span.from_record(row)
+            if old.label == label:
+                raise InputError(f"“{_clip(old.text)}” is already labelled {label}")
+            spans.update({"label": label}, Query().id == span_id)
+            layer = self._get_layer(layers, old.annotator)
+            layer["undo"].append({"op": "relabel", "id": span_id, "old": old.label, "new": label})
+            layer["redo"] = []
+            self._put_layer(layers, layer)
+        new = Span(old.id, old.start, old.end, label, old.text, old.annotator)
+        return self._emit(Change("relabel", doc_id, old.annotator, new, old_label=old.label))
+
+    def set_status(self, doc_id: str, annotator: str, status: str) -> Change:
+        if status not in STATUSES:
+            raise InputError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
+        with self._change(doc_id) as (_, layers, _r):
+            layer = self._get_layer(layers, annotator)
+            layer["status"] = status
+            self._put_layer(layers, layer)
+        return self._emit(Change("status", doc_id, annotator, status=status))
+
+    def _apply(self, spans: Table, op: dict[str, Any], inverse: bool) -> Change | None:
+        """Apply an undo-log entry (or its inverse); None if it no longer applies."""
+        kind = op["op"]
+        if kind == "relabel":
+            label = op["old"] if inverse else op["new"]
+            row = spans.get(Query().id == op["id"])
+            if not isinstance(row, dict):
+                return None
+            old_label = row["label"]
+            spans.update({"label": label}, Query().id == op["id"])
+            span = Span.from_record({**row, "label": label})
+            return Change("relabel", "", span.annotator, span, old_label=old_label)
+        span = Span.from_record(op["span"])
+        adding = (kind == "add") != inverse
+        if adding:
+            if spans.contains(Query().id == span.id):
+                return None
+            spans.insert({**span.to_record(), "created": time.time()})
+            return Change("add", "", span.annotator, span)
+        if not spans.contains(Query().id == span.id):
+            return None
+        spans.remove(Query().id == span.id)
+        return Change("delete", "", span.annotator, span)
+
+    def _step(self, doc_id: str, annotator: str, undo: bool) -> Change | None:
+        with self._change(doc_id) as (spans, layers, _):
+            layer = self._get_layer(layers, annotator)
+            source, target = ("undo", "redo") if undo else ("redo", "undo")
+            change = None
+            # Skip entries another process made moot (e.g. span deleted elsewhere).
+            while layer[source] and change is None:
+                op = layer[source].pop()
+                change = self._apply(spans, op, inverse=undo)
+                layer[target].append(op)
+            self._put_layer(layers, layer)
+        if change is None:
+            return None
+        return self._emit(
+            Change(change.kind, doc_id, annotator, change.span, old_label=change.old_label)
+        )
+
+    def undo(self, doc_id: str, annotator: str) -> Change | None:
+        """Undo the annotator's last change in this document (persisted across restarts)."""
+        return self._step(doc_id, annotator, undo=True)
+
+    def redo(self, doc_id: str, annotator: str) -> Change | None:
+        return self._step(doc_id, annotator, undo=False)
+
+    def merge_layer(
+        self,
+        doc_id: str,
+        annotator: str,
+        spans: list[dict[str, Any]],
+        status: str = "todo",
+        relations: list[dict[str, Any]] | None = None,
+    ) -> int:
+        """Bring in a layer from an import: spans not already present are added (by id and
+        by start/end/label). Returns the number added. Checks every span against the text."""
+        text = self.text(doc_id)
+        checked: list[dict[str, Any]] = []
+        for i, s in enumerate(spans, 1):
+            try:
+                start, end, label = int(s["start"]), int(s["end"]), str(s["label"])
+            except (KeyError, TypeError, ValueError):
+                raise InputError(
+                    f"span #{i} of document {doc_id} lacks start/end/label; fix the input"
+                ) from None
+            if not (0 <= start < end <= len(text)):
+                raise InputError(
+                    f"span #{i} ({start}–{end}) of document {doc_id} is outside its text "
+                    f"(0–{len(text)}); fix the offsets"
+                )
+            if "text" in s and s["text"] != text[start:end]:
+                raise InputError(
+                    f"span #{i} of document {doc_id} says {s['text']!r} but the text at "
+                    f"{start}–{end} is {text[start:end]!r}; fix the offsets"
+                )
+            checked.append(
+                Span(
+                    str(s.get("id") or uuid.uuid4().hex), start, end, label, text[start:end],
+                    annotator,
+                ).to_record()
+            )
+        if status not in STATUSES:
+            raise InputError(f"unknown status {status!r} for {doc_id}; use todo or done")
+        added = 0
+        with self._change(doc_id) as (table, layers, rel_table):
+            have_ids = {r["id"] for r in table.all()}
+            have_keys = {
+                (r["start"], r["end"], r["label"], r.get("annotator", "default"))
+                for r in table.all()
+            }
+            new = []
+            for rec in checked:
+                key = (rec["start"], rec["end"], rec["label"], annotator)
+                if rec["id"] in have_ids or key in have_keys:
+                    continue
+                have_ids.add(rec["id"])
+                have_keys.add(key)
+                new.append({**rec, "created": time.time()})
+            if new:
+                table.insert_multiple(new)
+                added = len(new)
+            have_rel = {r["id"] for r in rel_table.all()}
+            rels = [
+                {
+                    "id": str(r["id"]), "head": str(r["head"]), "tail": str(r["tail"]),
+                    "label": str(r["label"]), "annotator": annotator,
+                }
+                for r in relations or []
+                if str(r.get("id")) not in have_rel
+            ]
+            if rels:
+                rel_table.insert_multiple(rels)
+            layer = self._get_layer(layers, annotator)
+            if status == "done":
+                layer["status"] = "done"
+            self._put_layer(layers, layer)
+        return added
+
+    # ---------------------------------------------------------------- export
+
+    def records(
+        self,
+        *,
+        annotator: str | None = None,
+        status: str | None = None,
+        labels: set[str] | None = None,
+        doc_ids: Iterable[str] | None = None,
+        include_empty: bool = True,
+        default_annotator: str = "default",
+    ) -> Iterator[Record]:
+        """Native export records, one per document and annotator layer, streamed in order."""
+        wanted = None if doc_ids is None else set(doc_ids)
+        for info in self.documents():
+            if wanted is not None and info.id not in wanted:
+                continue
+            raw = self._raw(info.id)
+            rows = list((raw.get("spans") or {}).values())
+            layer_rows = {r["annotator"]: r for r in (raw.get("layers") or {}).values()}
+            names = {r.get("annotator", "default") for r in rows} | set(layer_rows)
+            if annotator is not None:
+                names &= {annotator}
+            if not names:
+                if not include_empty or (status is not None and status != "todo"):
+                    continue
+                names = {annotator or default_annotator}
+            text = self.text(info.id)
+            rel_rows = list((raw.get("relations") or {}).values())
+            for name in sorted(names):
+                layer_status = layer_rows.get(name, {}).get("status", "todo")
+                if status is not None and layer_status != status:
+                    continue
+                spans = sorted(
+                    (
+                        Span.from_record(r)
+                        for r in rows
+                        if r.get("annotator", "default") == name
+                        and (labels is None or r["label"] in labels)
+                    ),
+                    key=Span.sort_key,
+                )
+                span_ids = {s.id for s in spans}
+                rels = sorted(
+                    (
+                        Relation(r["id"], r["head"], r["tail"], r["label"], name)
+                        for r in rel_rows
+                        if r.get("annotator", "default") == name
+                        and r["head"] in span_ids
+                        and r["tail"] in span_ids
+                    ),
+                    key=lambda r: r.id,
+                )
+                yield {
+                    "id": info.id,
+                    "text": text,
+                    "meta": info.export_meta(),
+                    "annotator": name,
+                    "status": layer_status,
+                    "spans": [s.to_export() for s in spans],
+                    "relations": [r.to_export() for r in rels],
+                    "schema_version": SCHEMA_VERSION,
+                }
+
+    # --------------------------------------------------------------- session
+
+    def last_opened(self, annotator: str) -> str | None:
+        path = self.root / "session.json"
+        try:
+            data = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        doc_id = data.get(annotator) if isinstance(data, dict) else None
+        return doc_id if isinstance(doc_id, str) and self.has_document(doc_id) else None
+
+    def set_last_opened(self, annotator: str, doc_id: str) -> None:
+        """Remember where the annotator was; best effort, never worth failing a session for."""
+        path = self.root / "session.json"
+        try:
+            data = orjson.loads(path.read_bytes())
+            if not isinstance(data, dict):
+                data = {}
+        except (OSError, orjson.JSONDecodeError):
+            data = {}
+        data[annotator] = doc_id
+        with suppress(NewsmarkError):
+            atomic_write(path, orjson.dumps(data), durable=False)
+
+
+def _default_title(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= 80 else line[:79] + "…"
+    return "(untitled)"
+
+
+def default_store_path() -> Path:
+    return Path(os.environ.get("NEWSMARK_STORE", "newsmark-store"))

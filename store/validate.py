@@ -1,0 +1,77 @@
+"""Read-only checks of a whole store: every file parses, every span matches its text."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.errors import NewsmarkError
+from store.storage import read_checked
+from store.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def validate(store: Store) -> tuple[int, int, list[Problem]]:
+    """Check every document; returns (documents, spans checked, problems). Never writes."""
+    problems: list[Problem] = []
+    n_docs = n_spans = 0
+    for info in store.documents():
+        n_docs += 1
+        text_path = store.root / "texts" / f"{info.text_sha256}.txt"
+        try:
+            raw = text_path.read_bytes()
+        except OSError:
+            problems.append(Problem(text_path, f"text of {info.id} is missing; restore it"))
+            continue
+        if hashlib.sha256(raw).hexdigest() != info.text_sha256:
+            problems.append(
+                Problem(text_path, f"text of {info.id} changed since import (hash mismatch)")
+            )
+            continue
+        text = raw.decode("utf-8", errors="replace")
+        doc_path = store.root / "docs" / f"{info.id}.json"
+        if not doc_path.exists():
+            continue  # never annotated
+        try:
+            data = read_checked(doc_path)
+        except NewsmarkError as exc:
+            problems.append(Problem(doc_path, str(exc).split(": ", 1)[-1]))
+            continue
+        span_ids = set()
+        for rec in (data.get("spans") or {}).values():
+            n_spans += 1
+            try:
+                start, end, label, piece = rec["start"], rec["end"], rec["label"], rec["text"]
+            except (KeyError, TypeError):
+                problems.append(Problem(doc_path, f"annotation {rec!r:.60} lacks fields"))
+                continue
+            span_ids.add(rec.get("id"))
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+                problems.append(Problem(doc_path, f"{label} {start}–{end}: bad offsets"))
+            elif end > len(text):
+                problems.append(
+                    Problem(doc_path, f"{label} {start}–{end} is outside the text (0–{len(text)})")
+                )
+            elif text[start:end] != piece:
+                problems.append(
+                    Problem(
+                        doc_path,
+                        f"{label} {start}–{end} says {piece!r} but the text there is "
+                        f"{text[start:end]!r}",
+                    )
+                )
+        for rel in (data.get("relations") or {}).values():
+            if rel.get("head") not in span_ids or rel.get("tail") not in span_ids:
+                problems.append(
+                    Problem(doc_path, f"relation {rel.get('id')} points at a missing annotation")
+                )
+    return n_docs, n_spans, problems

@@ -1,0 +1,378 @@
+"""The `newsmark` command line: open the reader, import, export, stats, validate.
+
+Exit status: 0 on success, 1 on a user error (one line on stderr naming the
+problem and what to do), 2 on bad usage. No traceback ever reaches the user:
+an unexpected error is logged to a crash file and reported in one line.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import tempfile
+import traceback
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from store.errors import InputError, NewsmarkError
+from store.export.base import ExportReport
+from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
+from store.store import Store, default_store_path
+
+STORE_HELP = "Store folder (default ./newsmark-store, or $NEWSMARK_STORE)."
+
+
+def default_annotator() -> str:
+    name = os.environ.get("NEWSMARK_ANNOTATOR")
+    if name:
+        return name
+    try:
+        return getpass.getuser() or "default"
+    except Exception:  # no user database entry (containers); any name will do
+        return "default"
+
+
+def _err_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _open_store(store: Path | None, create: bool = True) -> Store:
+    return Store.open(store or default_store_path(), create=create)
+
+
+@contextmanager
+def _progress(label: str, enabled: bool) -> Any:
+    """A progress bar on a terminal; nothing when stderr is piped."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=_err_console(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+class DefaultGroup(click.Group):
+    """`newsmark PATH...` means `newsmark open PATH...`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsmark")
+def cli() -> None:
+    """newsmark: a keyboard-first terminal reader and annotator for news articles.
+
+    Run `newsmark [PATH ...]` to import files or folders and open the reader.
+    """
+
+
+@cli.command("open")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--annotator", default=None, help="Your name in the store (default: $USER).")
+@click.option("--labels", "labels_file", type=click.Path(path_type=Path), help="TOML scheme.")
+def open_cmd(
+    paths: tuple[Path, ...], store: Path | None, annotator: str | None, labels_file: Path | None
+) -> None:
+    """Import PATHS (if any) and open the reader on the first of them."""
+    scheme: LabelScheme = load_scheme(labels_file) if labels_file else DEFAULT_SCHEME
+    st = _open_store(store)
+    who = annotator or default_annotator()
+    first: str | None = None
+    if paths:
+        from store.importing import import_paths
+
+        with _progress("importing", enabled=True) as update:
+            report = import_paths(st, list(paths), progress=update)
+        first = report.first_id
+    if not st.documents():
+        raise InputError(
+            f"the store {st.root} has no documents; give files to open, e.g. `newsmark samples/`"
+        )
+    from tui.app import NewsmarkApp
+
+    app = NewsmarkApp(st, annotator=who, scheme=scheme, open_doc=first)
+    app.run()
+    if app.fatal_error:
+        raise NewsmarkError(app.fatal_error)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+def import_cmd(paths: tuple[Path, ...], store: Path | None) -> None:
+    """Import .txt .md .html .jsonl files and folders (recursively). Idempotent."""
+    from store.importing import import_paths
+
+    st = _open_store(store)
+    with _progress("importing", enabled=True) as update:
+        report = import_paths(st, list(paths), progress=update)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"{report.summary()} into {st.root}")
+
+
+def _formats() -> dict[str, Any]:
+    formats: dict[str, Any] = {"jsonl": None}
+    try:
+        from store.export.registry import FORMATS
+
+        formats.update(FORMATS)
+    except ImportError:
+        pass
+    return formats
+
+
+@cli.command("export")
+@click.option("--format", "-f", "fmt", default="jsonl", show_default=True, help="Output format.")
+@click.option("-o", "--output", default="-", help="Output file (or folder for brat); - = stdout.")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option("--annotator", default=None, help="Only this annotator's layer.")
+@click.option("--gold", is_flag=True, help="Only the adjudicated gold layer.")
+@click.option("--status", type=click.Choice(["todo", "done"]), help="Only layers with status.")
+@click.option("--label", "labels", multiple=True, help="Only these labels (repeatable).")
+@click.option("--doc", "doc_ids", multiple=True, help="Only these document ids (repeatable).")
+@click.option("--split", default=None, help="spacy: train/dev/test fractions, e.g. 0.8/0.1/0.1.")
+@click.option("--seed", default=0, show_default=True, help="spacy: seed of the split shuffle.")
+@click.option("--dry-run", is_flag=True, help="Say what would be written and lost; write nothing.")
+def export_cmd(
+    fmt: str,
+    output: str,
+    store: Path | None,
+    annotator: str | None,
+    gold: bool,
+    status: str | None,
+    labels: tuple[str, ...],
+    doc_ids: tuple[str, ...],
+    split: str | None,
+    seed: int,
+    dry_run: bool,
+) -> None:
+    """Export annotations (native JSONL by default) to a file or stdout."""
+    formats = _formats()
+    if fmt not in formats:
+        raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(sorted(formats))}")
+    if gold and annotator:
+        raise InputError("give --gold or --annotator, not both")
+    st = _open_store(store, create=False)
+    for doc_id in doc_ids:
+        st.document(doc_id)  # NotFound names the bad id
+    records = st.records(
+        annotator="gold" if gold else annotator,
+        status=status,
+        labels=set(labels) or None,
+        doc_ids=list(doc_ids) or None,
+    )
+    report = ExportReport()
+    options: dict[str, Any] = {}
+    if split:
+        try:
+            parts = tuple(float(x) for x in split.split("/"))
+        except ValueError:
+            parts = ()
+        if len(parts) != 3 or abs(sum(parts) - 1) > 1e-6 or min(parts) < 0:
+            raise InputError(
+                f"--split {split!r}: give three fractions summing to 1, e.g. 0.8/0.1/0.1"
+            )
+        if fmt != "spacy":
+            raise InputError("--split only applies to --format spacy")
+        options["split"], options["seed"] = parts, seed
+    spec = formats[fmt]
+    kind = "stream" if spec is None else spec.kind
+    if dry_run:
+        _run_export(fmt, spec, records, None, report, options, dry=True)
+        click.echo(f"would write {report.summary()} as {fmt}", err=True)
+        for line in report.loss_lines():
+            click.echo(f"would lose: {line}", err=True)
+        return
+    if kind != "stream" and output == "-":
+        raise InputError(f"--format {fmt} writes files; give -o PATH")
+    with _progress("exporting", enabled=output != "-") as _update:
+        if kind == "stream":
+            if output == "-":
+                _run_export(fmt, spec, records, sys.stdout.buffer, report, options)
+                sys.stdout.buffer.flush()
+            else:
+                target = Path(output)
+                tmp = target.with_name(f".{target.name}.partial")
+                try:
+                    with open(tmp, "wb") as fh:
+                        _run_export(fmt, spec, records, fh, report, options)
+                    os.replace(tmp, target)
+                except OSError as exc:
+                    tmp.unlink(missing_ok=True)
+                    raise InputError(f"cannot write {output}: {exc.strerror}") from None
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
+        else:
+            _run_export(fmt, spec, records, Path(output), report, options)
+    where = "stdout" if output == "-" else output
+    click.echo(f"exported {report.summary()} as {fmt} to {where}", err=True)
+    for line in report.loss_lines():
+        click.echo(f"warning: {fmt} lost {line}", err=True)
+
+
+def _run_export(
+    fmt: str,
+    spec: Any,
+    records: Any,
+    out: Any,
+    report: ExportReport,
+    options: dict[str, Any],
+    dry: bool = False,
+) -> None:
+    if dry:
+        # Write into the void: the writer still counts what it keeps and loses.
+        if spec is not None and spec.kind != "stream":
+            with tempfile.TemporaryDirectory() as tmp:
+                target = Path(tmp) / ("out" + (spec.extension or ""))
+                spec.write(records, target, report, **options)
+            return
+        out = open(os.devnull, "wb")  # noqa: SIM115 - closed below
+        try:
+            _run_export(fmt, spec, records, out, report, options)
+        finally:
+            out.close()
+        return
+    if spec is None:
+        from store.export.jsonl import write_jsonl
+
+        write_jsonl(records, out, report)
+    else:
+        spec.write(records, out, report, **options)
+
+
+@cli.command("stats")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+def stats_cmd(store: Path | None) -> None:
+    """Counts per document, label and annotator."""
+    from rich.console import Console
+    from rich.table import Table
+
+    st = _open_store(store, create=False)
+    docs = Table(title=f"newsmark store {st.root}", title_justify="left")
+    for col in ("document", "title", "chars", "annotator", "status", "spans"):
+        docs.add_column(col, justify="right" if col in ("chars", "spans") else "left")
+    per_label: Counter[str] = Counter()
+    per_annotator: Counter[str] = Counter()
+    done: Counter[str] = Counter()
+    for info in st.documents():
+        spans = st.spans(info.id)
+        names = st.annotators(info.id) or ["—"]
+        for i, name in enumerate(names):
+            layer = [s for s in spans if s.annotator == name]
+            status = st.status(info.id, name) if name != "—" else "todo"
+            per_label.update(s.label for s in layer)
+            per_annotator[name] += len(layer)
+            done[name] += status == "done"
+            docs.add_row(
+                info.id if i == 0 else "",
+                (info.title[:40] if i == 0 else ""),
+                str(info.length) if i == 0 else "",
+                name,
+                status,
+                str(len(layer)),
+            )
+    console = Console()
+    console.print(docs)
+    labels = Table(title="labels", title_justify="left")
+    labels.add_column("label")
+    labels.add_column("spans", justify="right")
+    for name, count in per_label.most_common():
+        labels.add_row(name, str(count))
+    console.print(labels)
+    people = Table(title="annotators", title_justify="left")
+    for col in ("annotator", "spans", "documents done"):
+        people.add_column(col, justify="left" if col == "annotator" else "right")
+    for name, count in sorted(per_annotator.items()):
+        if name != "—":
+            people.add_row(name, str(count), str(done[name]))
+    console.print(people)
+
+
+@cli.command("validate")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+def validate_cmd(store: Path | None) -> None:
+    """Check every span against its text and every file against its checksum."""
+    from store.validate import validate
+
+    st = _open_store(store, create=False)
+    n_docs, n_spans, problems = validate(st)
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        raise NewsmarkError(
+            f"{len(problems)} problem(s) in {n_docs} documents; restore the named files from a "
+            "backup (validate changes nothing)"
+        )
+    click.echo(f"ok: {n_docs} documents, {n_spans} spans, every offset matches its text")
+
+
+def _crash_log(exc: BaseException) -> str:
+    path = Path(tempfile.gettempdir()) / "newsmark-crash.log"
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write("".join(traceback.format_exception(exc)))
+        return str(path)
+    except OSError:
+        return "(unwritable)"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: map errors to one-line messages and exit codes."""
+    err: IO[str] = sys.stderr
+    try:
+        cli.main(args=argv, prog_name="newsmark", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(2)
+    except click.Abort:
+        print("newsmark: aborted", file=err)
+        sys.exit(1)
+    except NewsmarkError as exc:
+        print(f"newsmark: {exc}", file=err)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        # `newsmark export | head` closes the pipe early; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as exc:
+        log = _crash_log(exc)
+        print(
+            f"newsmark: internal error ({type(exc).__name__}: {exc}); details in {log} — "
+            "please report it",
+            file=err,
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -266,7 +266,7 @@ class Store:
                         info = self._info_from_row(row)
                         results.append((info, True))
                         self._texts[doc_id] = text
-                    if item.get("spans") or item.get("status") or item.get("relations"):
+                    if item.get("spans") or item.get("relations") or item.get("status") == "done":
                         layers.append((info.id, item))
                 if new_rows:
                     table.insert_multiple(new_rows)
@@ -631,7 +631,6 @@ class Store:
         labels: set[str] | None = None,
         doc_ids: Iterable[str] | None = None,
         include_empty: bool = True,
-        default_annotator: str = "default",
     ) -> Iterator[Record]:
         """Native export records, one per document and annotator layer, streamed in order."""
         wanted = None if doc_ids is None else set(doc_ids)
@@ -645,9 +644,11 @@ class Store:
             if annotator is not None:
                 names &= {annotator}
             if not names:
-                if not include_empty or (status is not None and status != "todo"):
+                # A document nobody has annotated yet: listed (annotator "") only in an
+                # unfiltered export, so `--annotator alice` never invents alice layers.
+                if not include_empty or annotator is not None or status not in (None, "todo"):
                     continue
-                names = {annotator or default_annotator}
+                names = {""}
             text = self.text(info.id)
             rel_rows = list((raw.get("relations") or {}).values())
             for name in sorted(names):

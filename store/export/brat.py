@@ -1,0 +1,200 @@
+"""brat standoff: a folder of ``<id>.txt`` + ``<id>.ann`` pairs and ``annotation.conf``.
+
+``.ann`` lines::
+
+    T1\tclaim 0 12\tThe minister
+    T2\tquote 14 19;20 28\tfirst second      (a span across a line break: two fragments)
+    R1\tsupports Arg1:T1 Arg2:T2
+
+brat offsets are code points, like Python's, so they are exact. A span that crosses
+line breaks is written as fragments that skip the breaks, with the fragment texts
+joined by one space, as brat itself writes them. When the records hold more than one
+annotator, every annotator gets a subfolder (``alice/doc-1.ann``); ``annotation.conf``
+at the top lists every label and relation type seen and allows any overlap.
+
+Labels and relation types become brat-safe names (letters, digits, ``_`` and ``-``);
+renamed ones are listed in ``annotation.conf`` comments so newsmark's importer
+restores the original names.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from store.errors import InputError, StoreWriteError
+from store.export.base import ExportReport, Record
+
+# Every character str.splitlines() breaks at: no .ann line may contain one.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+LAYOUT_MARKER = "# newsmark-layout: annotator-folders"
+LABEL_MARKER = "# newsmark-label:"
+_UNSAFE_TYPE = re.compile(r"[^\w-]", re.UNICODE)
+_UNSAFE_FILE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def safe_type(label: str) -> str:
+    """A brat type name for ``label``: no spaces, tabs or punctuation brat's config parses."""
+    name = _UNSAFE_TYPE.sub("_", label)
+    return name or "_"
+
+
+def safe_filename(name: str) -> str:
+    stem = _UNSAFE_FILE.sub("_", name).lstrip(".")
+    return stem[:150] or "_"
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The pieces of ``text[start:end]`` between line breaks (empty pieces dropped)."""
+    out: list[tuple[int, int]] = []
+    piece = start
+    for i in range(start, end):
+        if text[i] in LINE_BREAKS:
+            if i > piece:
+                out.append((piece, i))
+            piece = i + 1
+    if end > piece:
+        out.append((piece, end))
+    return out
+
+
+class _Namer:
+    """Deterministic unique file names per folder."""
+
+    def __init__(self) -> None:
+        self.used: dict[str, set[str]] = {}
+
+    def name(self, folder: str, wanted: str) -> str:
+        used = self.used.setdefault(folder, set())
+        candidate, n = wanted, 1
+        while candidate.lower() in used:
+            n += 1
+            candidate = f"{wanted}-{n}"
+        used.add(candidate.lower())
+        return candidate
+
+
+def _ann_lines(
+    rec: Record, report: ExportReport, types: dict[str, str], relation_types: dict[str, str]
+) -> list[str]:
+    text: str = rec["text"]
+    lines: list[str] = []
+    t_ids: dict[str, str] = {}
+    for sp in rec["spans"]:
+        start, end = int(sp["start"]), int(sp["end"])
+        frags = fragments(text, start, end)
+        if not frags:
+            report.lose("spans made only of line breaks (brat cannot show them)")
+            continue
+        if frags[0][0] != start or frags[-1][1] != end:
+            report.lose("spans trimmed of leading or trailing line breaks by brat")
+        label = str(sp["label"])
+        name = safe_type(label)
+        if name != label:
+            report.lose("span labels renamed to brat-safe names (listed in annotation.conf)")
+        types.setdefault(name, label)
+        tid = f"T{len(t_ids) + 1}"
+        t_ids[str(sp["id"])] = tid
+        offsets = ";".join(f"{a} {b}" for a, b in frags)
+        shown = " ".join(text[a:b] for a, b in frags)
+        lines.append(f"{tid}\t{name} {offsets}\t{shown}")
+        report.spans += 1
+    r_count = 0
+    for rel in rec.get("relations", []):
+        head, tail = t_ids.get(str(rel["head"])), t_ids.get(str(rel["tail"]))
+        if head is None or tail is None:
+            report.lose("relations whose span could not be written to brat")
+            continue
+        label = str(rel["label"])
+        name = safe_type(label)
+        if name != label:
+            report.lose("relation labels renamed to brat-safe names (listed in annotation.conf)")
+        relation_types.setdefault(name, label)
+        r_count += 1
+        lines.append(f"R{r_count}\t{name} Arg1:{head} Arg2:{tail}")
+        report.relations += 1
+    return lines
+
+
+def _conf(types: dict[str, str], relation_types: dict[str, str], nested: bool) -> str:
+    out = ["# brat annotation types written by newsmark"]
+    if nested:
+        out.append(LAYOUT_MARKER)
+    for name, label in sorted({**types, **relation_types}.items()):
+        if name != label:
+            out.append(f"{LABEL_MARKER} {name} {json.dumps(label, ensure_ascii=False)}")
+    out.append("[entities]")
+    out.extend(sorted(types))
+    out.append("[relations]")
+    out.append("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>")
+    out.extend(f"{name}\tArg1:<ENTITY>, Arg2:<ENTITY>" for name in sorted(relation_types))
+    out.append("[events]")
+    out.append("[attributes]")
+    return "\n".join(out) + "\n"
+
+
+def write(records: Iterable[Record], path: Path, report: ExportReport, **options: Any) -> None:
+    """Write a brat folder at ``path`` (created if missing)."""
+    if options:
+        raise InputError(f"brat export has no option {sorted(options)[0]!r}")
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreWriteError(f"{path}: cannot create the brat folder ({exc.strerror})") from None
+    if not path.is_dir():
+        raise InputError(f"{path}: not a folder; give a folder for the brat export")
+    types: dict[str, str] = {}
+    relation_types: dict[str, str] = {}
+    namer = _Namer()
+    first_annotator: str | None = None
+    folders: dict[str, str] = {}  # annotator -> subfolder, once nested
+    flat_files: list[str] = []
+    nested = False
+
+    namer.used["/"] = {"annotation.conf"}  # the namespace of annotator subfolders
+
+    def folder_for(annotator: str) -> str:
+        if annotator not in folders:
+            folders[annotator] = namer.name("/", safe_filename(annotator))
+        return folders[annotator]
+
+    try:
+        for rec in records:
+            annotator = str(rec.get("annotator", "imported"))
+            if first_annotator is None:
+                first_annotator = annotator
+            if not nested and annotator != first_annotator:
+                # A second annotator: move the first one's files into its own subfolder.
+                nested = True
+                sub = folder_for(first_annotator)
+                (path / sub).mkdir(exist_ok=True)
+                for name in flat_files:
+                    shutil.move(str(path / name), str(path / sub / name))
+                namer.used[sub] = namer.used.pop("", set())
+            folder = folder_for(annotator) if nested else ""
+            doc_id = str(rec["id"])
+            wanted = safe_filename(doc_id)
+            stem = namer.name(folder, wanted)
+            if stem != doc_id:
+                report.lose("document ids changed to be safe brat file names")
+            target = path / folder if folder else path
+            target.mkdir(exist_ok=True)
+            lines = _ann_lines(rec, report, types, relation_types)
+            (target / f"{stem}.txt").write_bytes(str(rec["text"]).encode("utf-8"))
+            ann = "".join(line + "\n" for line in lines)
+            (target / f"{stem}.ann").write_bytes(ann.encode("utf-8"))
+            if not nested:
+                flat_files.extend([f"{stem}.txt", f"{stem}.ann"])
+            report.documents += 1
+            report.lose("document meta and status not kept by brat")
+        (path / "annotation.conf").write_bytes(
+            _conf(types, relation_types, nested).encode("utf-8")
+        )
+    except OSError as exc:
+        raise StoreWriteError(f"{path}: writing the brat folder failed ({exc.strerror})") from None
+    report.files.append(str(path))

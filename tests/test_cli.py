@@ -1,0 +1,226 @@
+"""The command line: import, export, stats, validate, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from store.store import Store
+from tests.conftest import ROOT, SAMPLES, SEED
+from tui.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tree(path: Path) -> dict[str, str]:
+    """Every file under path with its hash: proof that nothing changed."""
+    return {
+        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and "locks" not in p.parts
+    }
+
+
+@pytest.fixture
+def st(tmp_path: Path) -> Path:
+    return tmp_path / "store"
+
+
+def test_import_folder_then_again_is_a_no_op(capsys: pytest.CaptureFixture[str], st: Path) -> None:
+    code, out, _ = run(capsys, "import", str(SAMPLES), "--store", str(st))
+    assert code == 0 and "imported 7 new documents" in out
+    before = tree(st)
+    code, out, _ = run(capsys, "import", str(SAMPLES), "--store", str(st))
+    assert code == 0 and "imported 0 new documents, 7 already" in out
+    assert tree(st) == before
+
+
+def test_html_import_keeps_article_text_only(capsys: pytest.CaptureFixture[str], st: Path) -> None:
+    code, _, _ = run(capsys, "import", str(SAMPLES / "harbour-strike-report.html"), "--store", str(st))
+    assert code == 0
+    [doc] = Store.open(st).documents()
+    text = Store.open(st).text(doc.id)
+    assert "cookie" not in text.lower()
+    assert "Related stories" not in text
+    assert doc.title and doc.meta.get("author")
+
+
+def test_crlf_is_normalised_and_original_hash_kept(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    path = SAMPLES / "crlf-multilingual-newsroom.txt"
+    assert run(capsys, "import", str(path), "--store", str(st))[0] == 0
+    store = Store.open(st)
+    [doc] = store.documents()
+    assert "\r" not in store.text(doc.id)
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("nul.txt", b"text with a \x00 NUL", "NUL"),
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\n ", "empty"),
+        ("image.txt", bytes(range(256)) * 4, "binary"),
+        ("picture.png", b"\x89PNG\r\n", "unsupported file type"),
+        ("bad.jsonl", b'{"text": "ok"}\n{not json\n', "bad.jsonl:2"),
+        ("offsets.jsonl", b'{"text": "abc", "spans": [{"start": 1, "end": 9, "label": "x"}]}\n',
+         "outside the text"),
+    ],
+)
+def test_bad_input_is_refused_and_store_unchanged(
+    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path, name: str, content: bytes,
+    message: str,
+) -> None:
+    assert run(capsys, "import", str(SEED), "--store", str(st))[0] == 0
+    before = tree(st)
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    code, out, err = run(capsys, "import", str(SEED.parent / "council-budget-vote.md"), str(bad),
+                         "--store", str(st))
+    assert code == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert tree(st) == before  # the good file beside it was not imported either
+
+
+def test_non_utf8_is_detected_and_said(
+    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path
+) -> None:
+    latin = tmp_path / "latin.txt"
+    text = "Le ministre a déclaré à la presse que l’été serait très chargé pour l’équipe. " * 5
+    latin.write_bytes(text.replace("’", "'").encode("cp1252"))
+    code, _, err = run(capsys, "import", str(latin), "--store", str(st))
+    assert code == 0 and "not UTF-8" in err
+    store = Store.open(st)
+    assert "déclaré" in store.text(store.documents()[0].id)
+
+
+def test_export_jsonl_has_exact_offsets_and_contract_keys(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    run(capsys, "import", str(SEED), "--store", str(st))
+    store = Store.open(st)
+    doc = store.documents()[0].id
+    store.add_span(doc, 180, 191, "actor", "alice")
+    code, out, _ = run(capsys, "export", "--store", str(st))
+    assert code == 0
+    [line] = out.splitlines()
+    rec = orjson.loads(line)
+    assert list(rec) == ["id", "text", "meta", "annotator", "status", "spans", "relations",
+                         "schema_version"]
+    assert list(rec["meta"])[:3] == ["title", "source", "sha256"]
+    [span] = rec["spans"]
+    assert (span["start"], span["end"], span["text"]) == (180, 191, "Hulusi Akar")
+    assert rec["text"][span["start"]:span["end"]] == span["text"]
+
+
+def test_export_filters_and_output_file(
+    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path
+) -> None:
+    run(capsys, "import", str(SAMPLES), "--store", str(st))
+    store = Store.open(st)
+    a, b = store.documents()[:2]
+    store.add_span(a.id, 0, 3, "claim", "alice")
+    store.add_span(b.id, 0, 3, "actor", "bob")
+    store.set_status(b.id, "bob", "done")
+    out_file = tmp_path / "gold.jsonl"
+    code, _, err = run(capsys, "export", "--store", str(st), "--status", "done", "-o",
+                       str(out_file))
+    assert code == 0 and "1 documents" in err
+    recs = [orjson.loads(x) for x in out_file.read_bytes().splitlines()]
+    assert [(r["id"], r["annotator"]) for r in recs] == [(b.id, "bob")]
+    code, out, _ = run(capsys, "export", "--store", str(st), "--annotator", "alice",
+                       "--label", "claim")
+    assert [orjson.loads(x)["annotator"] for x in out.splitlines()] == ["alice"]
+
+
+def test_export_round_trips_through_import(
+    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path
+) -> None:
+    run(capsys, "import", str(SAMPLES), "--store", str(st))
+    store = Store.open(st)
+    doc = store.documents()[2]
+    store.add_span(doc.id, 0, 5, "claim", "alice")
+    store.add_span(doc.id, 2, 4, "actor", "alice")
+    store.set_status(doc.id, "alice", "done")
+    dump = tmp_path / "all.jsonl"
+    assert run(capsys, "export", "--store", str(st), "-o", str(dump))[0] == 0
+    other = tmp_path / "other"
+    assert run(capsys, "import", str(dump), "--store", str(other))[0] == 0
+    dump2 = tmp_path / "again.jsonl"
+    assert run(capsys, "export", "--store", str(other), "-o", str(dump2))[0] == 0
+    first = [orjson.loads(x) for x in dump.read_bytes().splitlines()]
+    second = [orjson.loads(x) for x in dump2.read_bytes().splitlines()]
+    key = lambda r: (r["id"], r["annotator"])  # noqa: E731
+    assert sorted(first, key=key) == sorted(second, key=key)
+
+
+def test_export_is_deterministic(capsys: pytest.CaptureFixture[str], st: Path) -> None:
+    run(capsys, "import", str(SAMPLES), "--store", str(st))
+    store = Store.open(st)
+    store.add_span(store.documents()[0].id, 0, 3, "claim", "alice")
+    first = run(capsys, "export", "--store", str(st))[1]
+    assert run(capsys, "export", "--store", str(st))[1] == first
+
+
+def test_validate_reports_damage_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    run(capsys, "import", str(SEED), "--store", str(st))
+    store = Store.open(st)
+    doc = store.documents()[0].id
+    store.add_span(doc, 180, 191, "actor", "alice")
+    code, out, _ = run(capsys, "validate", "--store", str(st))
+    assert code == 0 and "1 spans" in out
+    path = st / "docs" / f"{doc}.json"
+    path.write_bytes(path.read_bytes()[:40])
+    before = tree(st)
+    code, _, err = run(capsys, "validate", "--store", str(st))
+    assert code == 1 and f"{doc}.json" in err
+    assert tree(st) == before
+
+
+def test_stats_counts_labels_and_annotators(capsys: pytest.CaptureFixture[str], st: Path) -> None:
+    run(capsys, "import", str(SEED), "--store", str(st))
+    store = Store.open(st)
+    doc = store.documents()[0].id
+    store.add_span(doc, 180, 191, "actor", "alice")
+    store.add_span(doc, 0, 3, "claim", "bob")
+    code, out, _ = run(capsys, "stats", "--store", str(st))
+    assert code == 0
+    assert "actor" in out and "claim" in out and "alice" in out and "bob" in out
+
+
+def test_usage_errors_exit_2_and_user_errors_exit_1(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    assert run(capsys, "export", "--status", "nope", "--store", str(st))[0] == 2
+    code, _, err = run(capsys, "export", "--store", str(st / "missing"))
+    assert code == 1 and "no store" in err
+    code, _, err = run(capsys, "export", "--format", "nope", "--store", str(st))
+    assert code == 1 and "unknown format" in err
+
+
+def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "import", str(tmp_path / "nope.txt"),
+         "--store", str(tmp_path / "st")],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"newsmark: {tmp_path / 'nope.txt'}: no such file or folder; check the path"

@@ -1,0 +1,518 @@
+"""The reader: article pane, annotation panel, document list, find bar, status.
+
+Data flows one way: a key runs an action here, the action makes one store
+call, and the view repaints from what the store returned. The screen never
+holds a change the store has not acknowledged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+
+from store.errors import NewsmarkError
+from store.find import Finder
+from store.model import DocumentInfo, Span
+from store.segment import Segmenter
+from store.store import Change, Store
+from tui.actions import bindings
+from tui.widgets.annotation_list import AnnotationList
+from tui.widgets.article_view import ArticleView
+from tui.widgets.document_list import DocRow, DocumentList
+
+_WHITESPACE = " \t\n\r\u00a0\u2028\u2029"
+
+
+class ReaderScreen(Screen[None]):
+    BINDINGS = bindings()
+
+    def __init__(self, store: Store, annotator: str, open_doc: str | None) -> None:
+        super().__init__()
+        self.store = store
+        self.annotator = annotator
+        self.docs: list[DocumentInfo] = store.documents()
+        start = open_doc or store.last_opened(annotator) or self.docs[0].id
+        self.doc_index = next((i for i, d in enumerate(self.docs) if d.id == start), 0)
+        self.spans: list[Span] = []
+        self.segmenter = Segmenter("")
+        self.finder = Finder("")
+        self.last_query = ""
+        self.damaged: str | None = None
+        self.saved_text = Text("✓ all changes saved", style="green")
+
+    @property
+    def scheme(self) -> Any:
+        return self.app.scheme  # type: ignore[attr-defined]
+
+    @property
+    def doc(self) -> DocumentInfo:
+        return self.docs[self.doc_index]
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        with Horizontal(id="body"):
+            yield DocumentList(id="docs")
+            yield ArticleView(id="article")
+            yield AnnotationList(id="annotations")
+        yield Input(placeholder="find (enter selects, esc closes)", id="find")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#find", Input).display = False
+        self._fill_doc_list()
+        self.open_document(self.doc_index)
+        self.view.focus()
+
+    def on_resize(self) -> None:
+        # Below 110 columns the document list would squeeze the article; hide it.
+        docs = self.query_one(DocumentList)
+        if not getattr(self, "_docs_forced", False):
+            docs.display = self.size.width >= 110
+
+    # ------------------------------------------------------------- documents
+
+    def _row(self, info: DocumentInfo) -> DocRow:
+        try:
+            summary = self.store.summary(info.id, self.annotator)
+            return DocRow(info.id, info.title, summary.status, summary.spans)
+        except NewsmarkError:
+            return DocRow(info.id, "⚠ " + info.title, "damaged", 0)
+
+    def _fill_doc_list(self) -> None:
+        rows = [self._row(d) for d in self.docs]
+        self.query_one(DocumentList).set_rows(rows, self.doc.id)
+
+    def open_document(self, index: int) -> None:
+        self.doc_index = index
+        info = self.doc
+        self.damaged = None
+        try:
+            text = self.store.text(info.id)
+        except NewsmarkError as exc:
+            text, self.damaged = "", str(exc)
+        try:
+            spans = self.store.spans(info.id, self.annotator) if not self.damaged else []
+        except NewsmarkError as exc:
+            spans, self.damaged = [], str(exc)
+        self.spans = spans
+        self.segmenter = Segmenter(text)
+        self.finder = Finder(text)
+        self.view.load(text, spans, self._colors(), cursor=0)
+        self._refresh_panel()
+        self.query_one(DocumentList).highlight_id(info.id)
+        self.store.set_last_opened(self.annotator, info.id)
+        self._refresh_title()
+        if self.damaged:
+            self._say(Text(f"✗ {self.damaged}", style="bold red"))
+            self.notify(self.damaged, severity="error", timeout=10)
+        else:
+            self._refresh_status()
+
+    def _colors(self) -> dict[str, str]:
+        scheme = self.scheme.with_extra(sorted({s.label for s in self.spans}))
+        return {lab.name: lab.color for lab in scheme.labels}
+
+    def _refresh_title(self) -> None:
+        info = self.doc
+        try:
+            status = self.store.status(info.id, self.annotator)
+        except NewsmarkError:
+            status = "damaged"
+        mark = "✓ done" if status == "done" else "todo"
+        title = Text.assemble(
+            Text(f" {self.doc_index + 1}/{len(self.docs)} ", style="bold reverse"),
+            " ",
+            Text(info.title, style="bold"),
+            Text(f"  {mark}", style="green" if status == "done" else "dim"),
+        )
+        self.query_one("#title", Static).update(title)
+
+    def _refresh_panel(self) -> None:
+        panel = self.query_one(AnnotationList)
+        panel.set_spans(self.spans, self._colors())
+        panel.follow(self.view.cursor, self.view.selected_span_id)
+
+    def _refresh_status(self) -> None:
+        view = self.view
+        sel = view.selection
+        where = f"{sel[0]}–{sel[1]} ({sel[1] - sel[0]} chars)" if sel else f"@{view.cursor}"
+        mode = " VISUAL" if view.selecting else ""
+        labels = "  ".join(
+            f"{lab.key} {lab.name}" for lab in self.scheme.labels if lab.key
+        )
+        status = Text.assemble(
+            Text(f" {self.annotator} ", style="bold"),
+            Text(f"│ {len(self.spans)} spans │ {where}{mode} │ ", style="dim"),
+            self.saved_text,
+            Text(f"   {labels}", style="dim"),
+        )
+        self.query_one("#status", Static).update(status)
+
+    def _say(self, message: Text) -> None:
+        self.saved_text = message
+        self._refresh_status()
+
+    def _after_change(self, change: Change | None, verb: str = "") -> None:
+        """Repaint from the store after a write returned (the write is durable now)."""
+        self.spans = self.store.spans(self.doc.id, self.annotator)
+        self.view.set_colors(self._colors())
+        self.view.set_spans(self.spans)
+        if change is not None and change.span is not None and change.kind != "delete":
+            self.view.select(change.span.start, change.span.end)
+            self.view.selected_span_id = change.span.id
+        elif change is not None and change.kind == "delete":
+            self.view.selected_span_id = None
+            self.view.clear_selection()
+        self._refresh_panel()
+        self.query_one(DocumentList).update_row(self._row(self.doc))
+        self._refresh_title()
+        stamp = time.strftime("%H:%M:%S")
+        what = (verb + change.describe()) if change is not None else verb
+        self._say(Text(f"✓ saved {stamp}: {what}", style="green"))
+
+    def _fail(self, exc: NewsmarkError) -> None:
+        self._say(Text(f"✗ not saved: {exc}", style="bold red"))
+        self.notify(str(exc), severity="error", timeout=8)
+
+    def _writable(self) -> bool:
+        if self.damaged:
+            self.notify(f"this document is damaged, so nothing is written: {self.damaged}",
+                        severity="error")
+            return False
+        return True
+
+    # --------------------------------------------------------------- events
+
+    @on(ArticleView.CursorMoved)
+    def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
+        view = self.view
+        sid = view.selected_span_id
+        if sid is not None:
+            span = next((s for s in self.spans if s.id == sid), None)
+            if span is None or view.selection != (span.start, span.end):
+                view.selected_span_id = None
+        self.query_one(AnnotationList).follow(view.cursor, view.selected_span_id)
+        self._refresh_status()
+
+    @on(OptionList.OptionSelected, "#annotations")
+    def _annotation_chosen(self, event: OptionList.OptionSelected) -> None:
+        span = next((s for s in self.spans if s.id == event.option.id), None)
+        if span is not None:
+            self._select_span(span)
+            self.view.focus()
+
+    @on(OptionList.OptionSelected, "#docs")
+    def _doc_chosen(self, event: OptionList.OptionSelected) -> None:
+        index = next((i for i, d in enumerate(self.docs) if d.id == event.option.id), None)
+        if index is not None:
+            self.open_document(index)
+            self.view.focus()
+
+    @on(Input.Submitted, "#find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        self.last_query = event.value
+        self._close_find()
+        self._find(forward=True, start=self.view.cursor)
+
+    def _close_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.display = False
+        self.view.focus()
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "escape" and self.query_one("#find", Input).has_focus:
+            event.stop()
+            self._close_find()
+
+    # -------------------------------------------------------------- motions
+
+    def _move(self, offset: int) -> None:
+        self.view.move_cursor(offset)
+
+    def action_cursor_left(self) -> None:
+        self.view.cursor_left()
+
+    def action_cursor_right(self) -> None:
+        self.view.cursor_right()
+
+    def action_cursor_up(self) -> None:
+        self.view.cursor_up()
+
+    def action_cursor_down(self) -> None:
+        self.view.cursor_down()
+
+    def action_select_left(self) -> None:
+        self.view.cursor_left(extend=True)
+
+    def action_select_right(self) -> None:
+        self.view.cursor_right(extend=True)
+
+    def action_select_up(self) -> None:
+        self.view.cursor_up(extend=True)
+
+    def action_select_down(self) -> None:
+        self.view.cursor_down(extend=True)
+
+    def action_page_down(self) -> None:
+        self.view.page_down()
+
+    def action_page_up(self) -> None:
+        self.view.page_up()
+
+    def action_next_word(self) -> None:
+        self._move(self.segmenter.next_word(self.view.cursor))
+
+    def action_prev_word(self) -> None:
+        self._move(self.segmenter.prev_word(self.view.cursor))
+
+    def action_next_sentence(self) -> None:
+        self._move(self.segmenter.next_sentence(self.view.cursor))
+
+    def action_prev_sentence(self) -> None:
+        self._move(self.segmenter.prev_sentence(self.view.cursor))
+
+    def action_next_paragraph(self) -> None:
+        self._move(self.segmenter.next_paragraph(self.view.cursor))
+
+    def action_prev_paragraph(self) -> None:
+        self._move(self.segmenter.prev_paragraph(self.view.cursor))
+
+    def action_doc_start(self) -> None:
+        self._move(0)
+
+    def action_doc_end(self) -> None:
+        self._move(len(self.view.text))
+
+    # ------------------------------------------------------------ selection
+
+    def action_visual(self) -> None:
+        view = self.view
+        if view.selecting:
+            view.clear_selection()
+        else:
+            view.clear_selection()
+            view.selecting = True
+            view.select(view.cursor, view.cursor)
+        self._refresh_status()
+
+    def action_clear(self) -> None:
+        self.view.selected_span_id = None
+        self.view.clear_selection()
+        self._refresh_status()
+
+    def action_expand(self) -> None:
+        view = self.view
+        start, end = view.selection or (view.cursor, view.cursor)
+        new = self.segmenter.expand(start, end)
+        if new != (start, end):
+            view.select(*new)
+
+    def action_quotation(self) -> None:
+        found = self.segmenter.quotation_at(self.view.cursor)
+        if found is None:
+            self.notify("no quotation around the cursor", severity="warning")
+            return
+        self.view.select(*found)
+
+    def action_find(self) -> None:
+        find = self.query_one("#find", Input)
+        find.value = ""
+        find.display = True
+        find.focus()
+
+    def _find(self, forward: bool, start: int) -> None:
+        query = self.last_query
+        if not query.strip():
+            self.notify("nothing to find: press / and type some text", severity="warning")
+            return
+        found = (
+            self.finder.find(query, start) if forward else self.finder.find_prev(query, start)
+        )
+        if found is None:
+            self.notify(f"“{query}” is not in this document", severity="warning")
+            return
+        self.view.selecting = False
+        self.view.select(*found)
+
+    def action_find_next(self) -> None:
+        sel = self.view.selection
+        self._find(True, sel[0] + 1 if sel else self.view.cursor)
+
+    def action_find_prev(self) -> None:
+        sel = self.view.selection
+        self._find(False, sel[0] if sel else self.view.cursor)
+
+    # --------------------------------------------------------------- labels
+
+    def _target_range(self) -> tuple[int, int] | None:
+        """The selection without surrounding whitespace, or the word under the cursor."""
+        sel = self.view.selection
+        text = self.view.text
+        if sel is not None:
+            start, end = sel
+            while start < end and text[start] in _WHITESPACE:
+                start += 1
+            while end > start and text[end - 1] in _WHITESPACE:
+                end -= 1
+            return (start, end) if start < end else None
+        return self.segmenter.word_at(self.view.cursor)
+
+    def action_label(self, n: int) -> None:
+        label = self.scheme.nth(n)
+        if label is None:
+            self.notify(f"no label on key {n}; the scheme has {len(self.scheme.labels)}",
+                        severity="warning")
+            return
+        if not self._writable():
+            return
+        target = self._target_range()
+        if target is None:
+            self.notify("nothing to label: select text or put the cursor on a word",
+                        severity="warning")
+            return
+        selected = self._selected_span()
+        try:
+            if selected is not None and (selected.start, selected.end) == target:
+                if selected.label == label.name:
+                    self.notify(f"already labelled {label.name}")
+                    return
+                change = self.store.relabel_span(
+                    self.doc.id, selected.id, label.name, self.annotator
+                )
+            else:
+                change = self.store.add_span(
+                    self.doc.id, target[0], target[1], label.name, self.annotator
+                )
+        except NewsmarkError as exc:
+            self._fail(exc)
+            return
+        self.view.selecting = False
+        self._after_change(change)
+
+    def _selected_span(self) -> Span | None:
+        sid = self.view.selected_span_id
+        return next((s for s in self.spans if s.id == sid), None) if sid else None
+
+    def _select_span(self, span: Span) -> None:
+        self.view.selecting = False
+        self.view.select(span.start, span.end)
+        self.view.selected_span_id = span.id
+        self.query_one(AnnotationList).follow(self.view.cursor, span.id)
+        self._refresh_status()
+
+    def action_next_span(self) -> None:
+        if not self.spans:
+            self.notify("no annotations in this document yet")
+            return
+        current = self._selected_span()
+        if current is not None:
+            i = self.spans.index(current) + 1
+        else:
+            i = bisect.bisect_right([s.start for s in self.spans], self.view.cursor)
+        self._select_span(self.spans[i % len(self.spans)])
+
+    def action_prev_span(self) -> None:
+        if not self.spans:
+            self.notify("no annotations in this document yet")
+            return
+        current = self._selected_span()
+        if current is not None:
+            i = self.spans.index(current) - 1
+        else:
+            i = bisect.bisect_left([s.start for s in self.spans], self.view.cursor) - 1
+        self._select_span(self.spans[i % len(self.spans)])
+
+    def action_delete_span(self) -> None:
+        span = self._selected_span()
+        if span is None:
+            under = sorted(self.view.spans_at(self.view.cursor), key=lambda s: s.end - s.start)
+            span = under[0] if under else None
+        if span is None:
+            self.notify("no annotation to delete: press tab to select one", severity="warning")
+            return
+        if not self._writable():
+            return
+        try:
+            change = self.store.delete_span(self.doc.id, span.id, self.annotator)
+        except NewsmarkError as exc:
+            self._fail(exc)
+            return
+        self._after_change(change)
+
+    def _history(self, undo: bool) -> None:
+        if not self._writable():
+            return
+        try:
+            step = self.store.undo if undo else self.store.redo
+            change = step(self.doc.id, self.annotator)
+        except NewsmarkError as exc:
+            self._fail(exc)
+            return
+        if change is None:
+            self.notify("nothing to undo" if undo else "nothing to redo")
+            return
+        self._after_change(change, verb="undid: " if undo else "redid: ")
+
+    def action_undo(self) -> None:
+        self._history(undo=True)
+
+    def action_redo(self) -> None:
+        self._history(undo=False)
+
+    # ------------------------------------------------------------ documents
+
+    def action_next_doc(self) -> None:
+        if self.doc_index + 1 >= len(self.docs):
+            self.notify("this is the last document")
+            return
+        self.open_document(self.doc_index + 1)
+
+    def action_prev_doc(self) -> None:
+        if self.doc_index == 0:
+            self.notify("this is the first document")
+            return
+        self.open_document(self.doc_index - 1)
+
+    def action_toggle_done(self) -> None:
+        if not self._writable():
+            return
+        try:
+            current = self.store.status(self.doc.id, self.annotator)
+            new = "todo" if current == "done" else "done"
+            change = self.store.set_status(self.doc.id, self.annotator, new)
+        except NewsmarkError as exc:
+            self._fail(exc)
+            return
+        self._after_change(change)
+
+    def action_toggle_docs(self) -> None:
+        docs = self.query_one(DocumentList)
+        self._docs_forced = True
+        docs.display = not docs.display
+        if docs.display:
+            docs.focus()
+        else:
+            self.view.focus()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.scheme))
+
+    def action_quit(self) -> None:
+        self.app.exit()

@@ -49,7 +49,8 @@ def test_import_folder_then_again_is_a_no_op(capsys: pytest.CaptureFixture[str],
 
 
 def test_html_import_keeps_article_text_only(capsys: pytest.CaptureFixture[str], st: Path) -> None:
-    code, _, _ = run(capsys, "import", str(SAMPLES / "harbour-strike-report.html"), "--store", str(st))
+    html = SAMPLES / "harbour-strike-report.html"
+    code, _, _ = run(capsys, "import", str(html), "--store", str(st))
     assert code == 0
     [doc] = Store.open(st).documents()
     text = Store.open(st).text(doc.id)
@@ -90,7 +91,7 @@ def test_bad_input_is_refused_and_store_unchanged(
     before = tree(st)
     bad = tmp_path / name
     bad.write_bytes(content)
-    code, out, err = run(capsys, "import", str(SEED.parent / "council-budget-vote.md"), str(bad),
+    code, _out, err = run(capsys, "import", str(SEED.parent / "council-budget-vote.md"), str(bad),
                          "--store", str(st))
     assert code == 1
     assert message in err
@@ -223,4 +224,5 @@ def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None
         capture_output=True, text=True, cwd=ROOT, timeout=60,
     )
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"newsmark: {tmp_path / 'nope.txt'}: no such file or folder; check the path"
+    missing = tmp_path / "nope.txt"
+    assert proc.stderr.strip() == f"newsmark: {missing}: no such file or folder; check the path"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextlib
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -38,13 +40,10 @@ class DocumentList(OptionList):
             self.highlight_id(current)
 
     def update_row(self, row: DocRow) -> None:
-        try:
+        # The row may not be listed (filtered out): then there is nothing to repaint.
+        with contextlib.suppress(Exception):
             self.replace_option_prompt(row.id, _prompt(row))
-        except Exception:  # the row is not listed (filtered out): nothing to repaint
-            pass
 
     def highlight_id(self, doc_id: str) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.highlighted = self.get_option_index(doc_id)
-        except Exception:
-            pass

@@ -226,3 +226,30 @@ def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None
     assert proc.returncode == 1
     missing = tmp_path / "nope.txt"
     assert proc.stderr.strip() == f"newsmark: {missing}: no such file or folder; check the path"
+
+
+def test_export_validates_against_the_published_json_schema(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    import jsonschema
+
+    schema = orjson.loads((ROOT / "docs" / "newsmark.schema.json").read_bytes())
+    run(capsys, "import", str(SAMPLES), "--store", str(st))
+    store = Store.open(st)
+    doc = store.documents()[0].id
+    store.add_span(doc, 0, 5, "claim", "alice")
+    store.set_status(doc, "alice", "done")
+    code, out, _ = run(capsys, "export", "--store", str(st))
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 7
+    for line in lines:
+        jsonschema.validate(orjson.loads(line), schema)
+
+
+def test_readme_key_table_matches_the_actions_table() -> None:
+    from tui.actions import markdown_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- keys:start -->")[1].split("<!-- keys:end -->")[0]
+    assert block.strip() == markdown_table()

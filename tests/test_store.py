@@ -149,7 +149,7 @@ def test_corrupt_catalog_is_reported_at_open(seeded: tuple[Store, str]) -> None:
     catalog = store.root / "catalog.json"
     catalog.write_bytes(catalog.read_bytes()[:-10])
     before = catalog.read_bytes()
-    with pytest.raises(StoreCorrupt, match="catalog.json"):
+    with pytest.raises(StoreCorrupt, match=r"catalog\.json"):
         Store.open(store.root)
     assert catalog.read_bytes() == before
 

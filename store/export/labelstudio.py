@@ -93,7 +93,6 @@ def write(
     first = True
     task: dict[str, Any] | None = None
     seen: set[str] = set()
-    number = 0
 
     def flush() -> None:
         nonlocal first
@@ -102,7 +101,7 @@ def write(
         out.write((b"\n" if first else b",\n") + orjson.dumps(task))
         first = False
 
-    for rec in records:
+    for number, rec in enumerate(records, 1):
         doc_id = str(rec["id"])
         if task is None or task["id"] != doc_id:
             flush()
@@ -117,7 +116,6 @@ def write(
                 "data": {"text": rec["text"], "doc_id": doc_id, "meta": rec.get("meta", {})},
                 "annotations": [],
             }
-        number += 1
         task["annotations"].append(_annotation(rec, number, from_name, to_name, email_map))
         report.documents += 1
         report.spans += len(rec["spans"])

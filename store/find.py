@@ -14,22 +14,31 @@ returns non-overlapping matches, scanning left to right.
 
 from __future__ import annotations
 
-from array import array
+import re
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
 
 Span = tuple[int, int]
 
-# Chars whose fold we override; both keep the folded length at one char.
-_SPECIAL = {"\u0130": "i", "\u0131": "i"}
-_SPECIAL_TABLE = str.maketrans(_SPECIAL)
-# Non-ASCII text is folded in chunks; a chunk whose fold keeps its length needs no map.
-_CHUNK = 4096
+
+def _prefold(text: str) -> str:
+    """Turkish İ and ı become plain i (same length), before the general casefold."""
+    return text.replace("\u0130", "i").replace("\u0131", "i")
 
 
 def fold(text: str) -> str:
     """The folded form used for matching: casefold, with İ and ı folded to plain i."""
     if text.isascii():
-        return text.lower()
-    return "".join(_SPECIAL.get(ch) or ch.casefold() for ch in text)
+        return text.lower()  # same as casefold for ASCII, and C-fast
+    # casefold is per code point with no context, so folding whole strings is exact.
+    return _prefold(text).casefold()
+
+
+@lru_cache(maxsize=1)
+def _expanding() -> re.Pattern[str]:
+    """Chars whose fold is longer than one char (ß, ŉ, ﬁ, …); all are in the BMP."""
+    chars = [c for c in map(chr, range(0x10000)) if len(fold(c)) > 1]
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
 
 
 class Finder:
@@ -39,63 +48,52 @@ class Finder:
         """Store the text only; folding happens on the first query."""
         self._text = text
         self._folded: str | None = None
-        # Folded index -> original index, and original index -> folded index (length n+1);
-        # both None while the fold preserved every char's length (identity map).
-        self._orig_of: array[int] | None = None
-        self._fold_of: array[int] | None = None
+        # Chars whose fold is longer than one char, in order: original index, folded
+        # start, folded length, and the cumulative extra length through that char.
+        # Every other char maps 1:1, so offsets between them shift by a constant.
+        self._sp_orig: list[int] = []
+        self._sp_fold: list[int] = []
+        self._sp_len: list[int] = []
+        self._sp_cum: list[int] = []
 
     def _index(self) -> str:
-        """Build (once) the folded text and, when lengths changed, the index maps."""
+        """Fold the text once; record where folding changed lengths."""
         if self._folded is not None:
             return self._folded
         text = self._text
-        if text.isascii():
-            self._folded = text.lower()  # fast path: C-speed, identity map
-            return self._folded
-        whole = text.casefold()
-        if len(whole) == len(text):
-            # No char changed length (İ would have), so the map is the identity.
-            self._folded = whole.translate(_SPECIAL_TABLE)
-            return self._folded
-        parts: list[str] = []
-        orig_of: array[int] = array("q")
-        fold_of: array[int] = array("q")
-        size = 0
-        for base in range(0, len(text), _CHUNK):
-            chunk = text[base : base + _CHUNK]
-            folded = chunk.casefold()
-            if len(folded) == len(chunk):
-                # Casefold never yields an empty string, so equal length means 1:1.
-                parts.append(folded.translate(_SPECIAL_TABLE))
-                orig_of.extend(range(base, base + len(chunk)))
-                fold_of.extend(range(size, size + len(chunk)))
-                size += len(chunk)
-                continue
-            for offset, ch in enumerate(chunk):
-                f = _SPECIAL.get(ch) or ch.casefold()
-                parts.append(f)
-                fold_of.append(size)
-                orig_of.extend([base + offset] * len(f))
-                size += len(f)
-        fold_of.append(size)
-        self._orig_of = orig_of
-        self._fold_of = fold_of
-        self._folded = "".join(parts)
-        return self._folded
+        folded = fold(text)
+        if len(folded) != len(text):
+            pre = _prefold(text)
+            positions = [m.start() for m in _expanding().finditer(pre)]
+            lengths = [len(pre[p].casefold()) for p in positions]
+            if len(text) + sum(lengths) - len(lengths) != len(folded):
+                # A Unicode version with folds outside our table: find them the slow way.
+                positions = [i for i, c in enumerate(pre) if len(c.casefold()) != 1]
+                lengths = [len(pre[p].casefold()) for p in positions]
+            extra = 0
+            for p, size in zip(positions, lengths, strict=True):
+                self._sp_orig.append(p)
+                self._sp_fold.append(p + extra)
+                self._sp_len.append(size)
+                extra += size - 1
+                self._sp_cum.append(extra)
+        self._folded = folded
+        return folded
 
     def _to_folded(self, pos: int) -> int:
         """Folded index where original char pos starts (pos clamped to the text)."""
         pos = min(max(pos, 0), len(self._text))
-        return pos if self._fold_of is None else self._fold_of[pos]
+        k = bisect_left(self._sp_orig, pos)
+        return pos + (self._sp_cum[k - 1] if k else 0)
 
     def _to_original(self, j: int) -> int | None:
         """Original index starting exactly at folded index j, or None if j is mid-char."""
-        if self._orig_of is None or self._fold_of is None:
+        k = bisect_right(self._sp_fold, j) - 1
+        if k < 0:
             return j
-        if j >= len(self._orig_of):
-            return len(self._text)
-        i = self._orig_of[j]
-        return i if self._fold_of[i] == j else None
+        if j < self._sp_fold[k] + self._sp_len[k]:
+            return self._sp_orig[k] if j == self._sp_fold[k] else None
+        return j - self._sp_cum[k]
 
     def _span(self, j: int, size: int) -> Span | None:
         """Original range of the folded match [j, j+size), or None if it splits a char."""

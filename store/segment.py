@@ -40,6 +40,10 @@ _BREAK = regex.compile(r"\r\n|[\n\r\u2028\u2029\x85]")
 _NONSPACE = regex.compile(r"\S")
 # Code points that continue the previous grapheme cluster: a unit must never start here.
 _EXTENDER = regex.compile(r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]")
+_PREPEND = regex.compile(r"\p{GCB=Prepend}")
+_GRAPHEME = regex.compile(r"\X")
+# After whitespace or punctuation, only an extender or a Prepend char can join clusters.
+_PLAIN_BEFORE = regex.compile(r"[\s\p{P}]")
 # A whitespace char that is not followed by an extender is a safe grapheme boundary.
 _SAFE_SPLIT = regex.compile(r"\s(?![\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}])")
 
@@ -89,7 +93,8 @@ _STARTERS = _wordset(
 _INITIALISM_END = regex.compile(r"(?<![\p{L}\p{N}])(?:\p{L}\.){2,}\Z")
 _LAST_TOKEN = regex.compile(r"\S+\Z")
 _OPEN_PUNCT = "([{\"'“‘«„‚‹「『"
-_CJK_STOP = regex.compile(r"[。！？]+[」』）”’\"']*(?=\s*\S)")
+# Possessive closers: a closing bracket stays with its sentence, never starts the next.
+_CJK_STOP = regex.compile(r"[。！？]+[」』）”’\"']*+(?=\s*\S)")
 
 # Lowercase words allowed between capitalised words of a name chain (never at its ends).
 _CONNECTORS = _wordset(
@@ -160,10 +165,10 @@ class Segmenter:
             if not run:
                 return
             s = lines[run[0]][0]
-            s = _NONSPACE.search(text, s).start()
-            s = self._snap(s, lines[run[0]][0])
+            floor = lines[run[0]][0]
+            s = self._boundary(_NONSPACE.search(text, floor).start(), floor, forward=False)
             e = lines[run[-1]][1]
-            e = s + len(text[s:e].rstrip())
+            e = self._boundary(s + len(text[s:e].rstrip()), floor, forward=True)
             starts.append(s)
             ends.append(e)
             run.clear()
@@ -193,11 +198,28 @@ class Segmenter:
         self._block_starts.append(s)
         self._block_ends.append(e)
 
-    def _snap(self, pos: int, floor: int) -> int:
-        """Move pos left out of a grapheme cluster (e.g. a combining mark after a space)."""
-        while pos > floor and _EXTENDER.match(self._text, pos):
-            pos -= 1
-        return pos
+    def _boundary(self, pos: int, floor: int, *, forward: bool) -> int:
+        """Nearest grapheme boundary at/after (forward) or at/before pos; floor is one."""
+        text = self._text
+        if pos <= floor or pos >= self._n:
+            return pos
+        before = text[pos - 1]
+        if (
+            _PLAIN_BEFORE.match(before)
+            and not _EXTENDER.match(text, pos)
+            and not _PREPEND.match(before)
+            and text[pos - 1 : pos + 1] != "\r\n"
+        ):
+            return pos  # the common case, decided without scanning
+        # Rare (e.g. a combining mark after a space): walk clusters from the known boundary.
+        prev = floor
+        for m in _GRAPHEME.finditer(text, floor):
+            if m.end() == pos:
+                return pos
+            if m.end() > pos:
+                return m.end() if forward else prev
+            prev = m.end()
+        return self._n
 
     def _clamp(self, pos: int) -> int:
         return min(max(pos, 0), self._n)
@@ -330,7 +352,16 @@ class Segmenter:
                 spans.append((m.start(), stop))
             prev = max(prev, cut)
         spans = _split_cjk(para, _merge_abbreviations(para, spans))
-        return [(self._snap(start + s, start), start + e) for s, e in spans]
+        # nupunkt knows nothing of grapheme clusters: move every cut onto a boundary.
+        out: list[Span] = []
+        for s, e in spans:
+            e = self._boundary(start + e, start, forward=True)
+            s = max(self._boundary(start + s, start, forward=False), out[-1][1] if out else start)
+            if s < e:
+                out.append((s, e))
+            elif out:
+                out[-1] = (out[-1][0], max(e, out[-1][1]))
+        return out
 
     def _para_sentences(self, i: int) -> tuple[list[Span], list[int]]:
         return self._sentence_cache((self._layout()[i], self._para_ends[i]))

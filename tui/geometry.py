@@ -59,8 +59,7 @@ _NEEDS_SEGMENTATION: Final = regex.compile(r"[^\p{GCB=Other}]")
 # Whitespace after which a row may be soft wrapped.  No-break spaces (U+00A0,
 # U+2007, U+202F) are deliberately absent.  U+200B is a break opportunity by design.
 _BREAK_SPACES: Final = frozenset(
-    " \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a"
-    "\u200b\u205f\u3000"
+    " \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u200b\u205f\u3000"
 )
 
 _PLACEHOLDER: Final = "\u00b7"  # middle dot, for invisible format characters

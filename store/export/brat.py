@@ -7,8 +7,9 @@
     R1\tsupports Arg1:T1 Arg2:T2
 
 brat offsets are code points, like Python's, so they are exact. A span that crosses
-line breaks is written as fragments that skip the breaks, with the fragment texts
-joined by one space, as brat itself writes them. When the records hold more than one
+line breaks (or tabs) is written as fragments that skip them, with the fragment texts
+joined by one space, as brat itself writes them; newsmark's importer joins the
+fragments back into the original span. When the records hold more than one
 annotator, every annotator gets a subfolder (``alice/doc-1.ann``); ``annotation.conf``
 at the top lists every label and relation type seen and allows any overlap.
 
@@ -29,8 +30,10 @@ from typing import Any
 from store.errors import InputError, StoreWriteError
 from store.export.base import ExportReport, Record
 
-# Every character str.splitlines() breaks at: no .ann line may contain one.
-LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# Every character str.splitlines() breaks at, and the tab that separates .ann fields
+# (brat itself copes with a tab in the text, many brat readers split at every tab):
+# a span is written as fragments that skip these, so no .ann text contains one.
+BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t")
 LAYOUT_MARKER = "# newsmark-layout: annotator-folders"
 LABEL_MARKER = "# newsmark-label:"
 _UNSAFE_TYPE = re.compile(r"[^\w-]", re.UNICODE)
@@ -49,11 +52,11 @@ def safe_filename(name: str) -> str:
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The pieces of ``text[start:end]`` between line breaks (empty pieces dropped)."""
+    """The pieces of ``text[start:end]`` between line breaks and tabs (empty ones dropped)."""
     out: list[tuple[int, int]] = []
     piece = start
     for i in range(start, end):
-        if text[i] in LINE_BREAKS:
+        if text[i] in BREAKS:
             if i > piece:
                 out.append((piece, i))
             piece = i + 1
@@ -88,10 +91,10 @@ def _ann_lines(
         start, end = int(sp["start"]), int(sp["end"])
         frags = fragments(text, start, end)
         if not frags:
-            report.lose("spans made only of line breaks (brat cannot show them)")
+            report.lose("spans made only of line breaks and tabs (brat cannot show them)")
             continue
         if frags[0][0] != start or frags[-1][1] != end:
-            report.lose("spans trimmed of leading or trailing line breaks by brat")
+            report.lose("spans trimmed of leading or trailing line breaks and tabs by brat")
         label = str(sp["label"])
         name = safe_type(label)
         if name != label:

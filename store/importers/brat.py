@@ -1,0 +1,209 @@
+"""Read brat standoff: a folder of ``.txt`` + ``.ann`` pairs, or one pair.
+
+``T`` lines become spans and ``R`` lines relations; other annotation kinds (events,
+attributes, normalisations, notes, equivalences) are skipped with a note. A
+discontinuous ``T`` line (``T1\tlabel 14 19;20 28\t...``) becomes one span from the
+start of its first fragment to the end of its last, and a note says so unless only line
+breaks and tabs lay between the fragments (that is how newsmark writes a span across
+a line).
+
+``annotation.conf`` (in the folder, or beside the pair or one level up) is read if
+present: newsmark's export lists there the original names of labels it renamed, and
+marks the layout with one subfolder per annotator. Otherwise every document gets the
+annotator ``"imported"`` and an id from its path (``sub/doc-1``). The ``.ann`` text of
+every span is checked against the ``.txt``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from store.errors import InputError
+from store.export.base import Record
+from store.export.brat import BREAKS, LABEL_MARKER, LAYOUT_MARKER
+from store.importers.registry import make_record, read_text, short
+
+
+def detect(path: Path) -> bool:
+    """A folder holding .ann files, or a .ann/.txt file with its partner beside it."""
+    if path.is_dir():
+        return next(path.rglob("*.ann"), None) is not None
+    if path.suffix.lower() in (".ann", ".txt") and path.is_file():
+        return path.with_suffix(".ann").is_file() and path.with_suffix(".txt").is_file()
+    return False
+
+
+class _Conf:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.nested = False
+        self.names: dict[str, str] = {}
+        if path is None:
+            return
+        for lineno, line in enumerate(read_text(path).split("\n"), 1):
+            line = line.strip()
+            if line == LAYOUT_MARKER:
+                self.nested = True
+            elif line.startswith(LABEL_MARKER):
+                try:
+                    safe, original = line[len(LABEL_MARKER) :].strip().split(" ", 1)
+                    self.names[safe] = str(json.loads(original))
+                except ValueError:
+                    raise InputError(
+                        f"{path}:{lineno}: unreadable newsmark label line {short(line)}"
+                    ) from None
+
+    def label(self, name: str) -> str:
+        return self.names.get(name, name)
+
+
+def _find_conf(start: Path, levels: int) -> Path | None:
+    folder = start
+    for _ in range(levels + 1):
+        candidate = folder / "annotation.conf"
+        if candidate.is_file():
+            return candidate
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return None
+
+
+def _parse(
+    ann_path: Path,
+    text: str,
+    conf: _Conf,
+    notes: list[str] | None,
+) -> tuple[list[Record], list[Record]]:
+    spans: list[Record] = []
+    relations: list[Record] = []
+    skipped = 0
+    content = read_text(ann_path) if ann_path.is_file() else ""
+    for lineno, line in enumerate(content.split("\n"), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        where = f"{ann_path}:{lineno}"
+        kind = line[:1]
+        if kind == "T":
+            fields = line.split("\t", 2)
+            if len(fields) < 2:
+                raise InputError(f"{where}: not a brat text-bound line (ID, TYPE START END, TEXT)")
+            tid, data = fields[0], fields[1]
+            shown = fields[2] if len(fields) == 3 else None
+            try:
+                name, rest = data.split(" ", 1)
+                frags = [tuple(int(x) for x in part.split()) for part in rest.split(";")]
+            except ValueError:
+                raise InputError(f"{where}: bad offsets in {short(data)}") from None
+            if any(len(f) != 2 for f in frags):
+                raise InputError(f"{where}: bad offsets in {short(data)}")
+            for a, b in frags:
+                if not 0 <= a <= b <= len(text):
+                    raise InputError(
+                        f"{where}: bad offsets {a}-{b} for a text of {len(text)} characters"
+                    )
+            expected = " ".join(text[a:b] for a, b in frags)
+            if shown is not None and shown != expected and shown.split() != expected.split():
+                raise InputError(
+                    f"{where}: text mismatch: .ann has {short(shown)}, .txt has {short(expected)}"
+                )
+            start, end = frags[0][0], frags[-1][1]
+            if len(frags) > 1:
+                gaps = "".join(text[frags[i][1] : frags[i + 1][0]] for i in range(len(frags) - 1))
+                if notes is not None and any(ch not in BREAKS for ch in gaps):
+                    notes.append(
+                        f"{where}: {tid} has {len(frags)} fragments; joined into one span "
+                        f"{start}-{end}"
+                    )
+            if start >= end:
+                raise InputError(f"{where}: empty span {start}-{end}")
+            spans.append(
+                {
+                    "id": tid,
+                    "start": start,
+                    "end": end,
+                    "label": conf.label(name),
+                    "text": text[start:end],
+                }
+            )
+        elif kind == "R":
+            fields = line.split("\t")
+            parts = fields[1].split() if len(fields) > 1 else []
+            args = dict(part.split(":", 1) for part in parts[1:] if ":" in part)
+            if len(parts) != 3 or len(args) != 2:
+                raise InputError(f"{where}: not a brat relation line (ID, TYPE Arg1:T1 Arg2:T2)")
+            roles = sorted(args)
+            relations.append(
+                {
+                    "id": fields[0],
+                    "head": args.get("Arg1", args[roles[0]]),
+                    "tail": args.get("Arg2", args[roles[1]]),
+                    "label": conf.label(parts[0]),
+                }
+            )
+        else:
+            skipped += 1
+    known = {sp["id"] for sp in spans}
+    for rel in relations:
+        if rel["head"] not in known or rel["tail"] not in known:
+            raise InputError(f"{ann_path}: relation {rel['id']} names no text-bound annotation")
+    if skipped and notes is not None:
+        notes.append(f"{ann_path}: skipped {skipped} lines that are not T or R annotations")
+    return spans, relations
+
+
+def _record(
+    txt_path: Path, doc_id: str, annotator: str, conf: _Conf, notes: list[str] | None
+) -> Record:
+    if not txt_path.is_file():
+        raise InputError(f"{txt_path}: the .txt file for this .ann is missing")
+    text = read_text(txt_path)
+    spans, relations = _parse(txt_path.with_suffix(".ann"), text, conf, notes)
+    return make_record(
+        doc_id=doc_id,
+        text=text,
+        spans=spans,
+        relations=relations,
+        meta={
+            "title": doc_id,
+            "source": str(txt_path),
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        },
+        annotator=annotator,
+        source=str(txt_path),
+    )
+
+
+def read(path: Path, *, notes: list[str] | None = None) -> Iterator[Record]:
+    """Yield one native record per document (and annotator folder) of a brat corpus."""
+    path = Path(path)
+    if path.is_dir():
+        conf = _Conf(_find_conf(path, 0))
+        ann_files = sorted(path.rglob("*.ann"))
+        if not ann_files:
+            raise InputError(f"{path}: no .ann files in this folder")
+        for ann in ann_files:
+            rel = ann.relative_to(path).with_suffix("")
+            parts = rel.parts
+            if conf.nested and len(parts) > 1:
+                annotator, doc_id = parts[0], "/".join(parts[1:])
+            else:
+                annotator, doc_id = "imported", "/".join(parts)
+            yield _record(ann.with_suffix(".txt"), doc_id, annotator, conf, notes)
+        return
+    if path.suffix.lower() not in (".ann", ".txt"):
+        raise InputError(f"{path}: give a brat folder or a .ann/.txt file")
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    conf_path = _find_conf(path.parent, 1)
+    conf = _Conf(conf_path)
+    annotator = "imported"
+    if conf.nested and conf_path is not None and conf_path.parent == path.parent.parent:
+        annotator = path.parent.name
+    if not path.with_suffix(".ann").is_file():
+        raise InputError(f"{path.with_suffix('.ann')}: the .ann file is missing")
+    yield _record(path.with_suffix(".txt"), path.stem, annotator, conf, notes)

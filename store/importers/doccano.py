@@ -1,0 +1,162 @@
+"""Read doccano JSONL: one object per line with ``text`` and spans.
+
+Accepted span shapes: ``"label"`` or ``"labels"``: ``[[start, end, "label"], ...]``
+(doccano's sequence-labelling export), or ``"entities"``: ``[{"id", "label",
+"start_offset", "end_offset"}]`` with ``"relations"``: ``[{"id", "from_id", "to_id",
+"type"}]`` (doccano's relation export). A line with ``"spans"`` is newsmark's native
+JSONL, not doccano, and is refused by ``detect``.
+
+Offsets are read as code points; pass ``offsets="utf16"`` for files exported from
+doccano's web UI that count UTF-16 code units (texts with emoji).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.errors import InputError
+from store.export.base import Record
+from store.export.doccano import Offsets, check_offsets_option, codepoint_offsets
+from store.importers.registry import make_record, make_span, read_text, short
+
+_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+_SPAN_KEYS = ("label", "labels", "entities")
+
+
+def _first_object(path: Path) -> Any:
+    try:
+        with path.open("rb") as fh:
+            for raw in fh:
+                if raw.strip():
+                    return orjson.loads(raw)
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return None
+
+
+def detect(path: Path) -> bool:
+    """A .jsonl file whose first line has "text" and doccano spans (and no "spans")."""
+    if not path.is_file() or path.suffix.lower() not in _SUFFIXES:
+        return False
+    obj = _first_object(path)
+    if not isinstance(obj, dict) or "spans" in obj or not isinstance(obj.get("text"), str):
+        return False
+    for key in _SPAN_KEYS:
+        value = obj.get(key)
+        if isinstance(value, list) and all(
+            isinstance(item, list | dict) for item in value
+        ):
+            return True
+    return False
+
+
+def _annotator(obj: dict[str, Any]) -> str:
+    for key in ("annotator", "user", "username"):
+        value = obj.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"user-{value}"
+    return "imported"
+
+
+def _record(
+    obj: dict[str, Any], where: str, fallback_id: str, unit: Offsets, source: str
+) -> Record:
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise InputError(f"{where}: no \"text\" string")
+    conv = codepoint_offsets(text) if unit == "utf16" else None
+
+    def offset(value: object) -> object:
+        if conv is None or not isinstance(value, int) or isinstance(value, bool):
+            return value
+        point = conv(value)
+        if point is None:
+            raise InputError(f"{where}: UTF-16 offset {value} falls inside a character")
+        return point
+
+    spans: list[Record] = []
+    relations: list[Record] = []
+    key = next((k for k in ("label", "labels") if k in obj), None)
+    if key is not None:
+        items = obj[key]
+        if not isinstance(items, list):
+            raise InputError(f"{where}: \"{key}\" is not a list of [start, end, label]")
+        for item in items:
+            if not isinstance(item, list) or len(item) != 3:
+                raise InputError(
+                    f"{where}: {short(item)} in \"{key}\" is not [start, end, label]"
+                )
+            spans.append(make_span(text, offset(item[0]), offset(item[1]), item[2], where))
+    elif "entities" in obj:
+        items = obj["entities"]
+        if not isinstance(items, list):
+            raise InputError(f"{where}: \"entities\" is not a list")
+        for item in items:
+            if not isinstance(item, dict):
+                raise InputError(f"{where}: entity {short(item)} is not an object")
+            span = make_span(
+                text,
+                offset(item.get("start_offset")),
+                offset(item.get("end_offset")),
+                item.get("label"),
+                where,
+            )
+            if item.get("id") is not None:
+                span["id"] = str(item["id"])
+            spans.append(span)
+        known = {sp["id"] for sp in spans}
+        for rel in obj.get("relations") or []:
+            if not isinstance(rel, dict):
+                raise InputError(f"{where}: relation {short(rel)} is not an object")
+            head, tail = str(rel.get("from_id")), str(rel.get("to_id"))
+            if head not in known or tail not in known:
+                raise InputError(f"{where}: relation {short(rel.get('id'))} names no entity")
+            relations.append(
+                {"id": rel.get("id"), "head": head, "tail": tail, "label": rel.get("type", "")}
+            )
+    meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+    doc_id = obj.get("id")
+    status = obj.get("status")
+    return make_record(
+        doc_id=str(doc_id) if doc_id is not None else fallback_id,
+        text=text,
+        spans=spans,
+        relations=relations,
+        meta=meta,
+        annotator=_annotator(obj),
+        status=status if isinstance(status, str) else "todo",
+        source=source,
+    )
+
+
+def read(
+    path: Path, *, offsets: Offsets = "codepoints", notes: list[str] | None = None
+) -> Iterator[Record]:
+    """Yield one native record per line of a doccano JSONL file."""
+    path = Path(path)
+    unit = check_offsets_option(offsets)
+    try:
+        fh = path.open("rb")
+    except OSError:
+        read_text(path)  # raises the right one-line InputError
+        raise
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError as exc:
+                raise InputError(f"{where}: not JSON ({exc.msg})") from None
+            if not isinstance(obj, dict):
+                raise InputError(f"{where}: not a JSON object")
+            if "spans" in obj and not any(k in obj for k in _SPAN_KEYS):
+                raise InputError(f"{where}: this is newsmark's native JSONL, not doccano")
+            yield _record(obj, where, f"{path.stem}-{lineno}", unit, path.name)

@@ -1,0 +1,219 @@
+"""Pilot tests for the ArticleView widget."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from textual.app import App, ComposeResult
+
+from store.model import Span
+from tui.widgets.article_view import ArticleView, _SpanIndex
+
+FAMILY = "👩\u200d👩\u200d👧"
+COLORS = {"PER": "#e6194b", "LOC": "#3cb44b", "ORG": "#4363d8"}
+# Content is 58 cells wide at size (60, 20): the stable scrollbar gutter takes 2.
+LONG = " ".join(f"word{i:02d}" for i in range(60))
+
+
+def span(id_: str, text: str, start: int, end: int, label: str) -> Span:
+    return Span(id_, start, end, label, text[start:end])
+
+
+class ViewApp(App[None]):
+    def __init__(self, text: str, spans: list[Span] | None = None) -> None:
+        super().__init__()
+        self.doc = text
+        self.spans = spans or []
+        self.moves: list[tuple[int, tuple[int, int] | None]] = []
+
+    def compose(self) -> ComposeResult:
+        yield ArticleView()
+
+    def on_mount(self) -> None:
+        view = self.query_one(ArticleView)
+        view.load(self.doc, self.spans, COLORS)
+        view.focus()
+
+    def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
+        self.moves.append((message.cursor, message.selection))
+
+
+def cell_styles(view: ArticleView, y: int) -> list[Style]:
+    """One style per cell of a rendered line."""
+    styles: list[Style] = []
+    for segment in view.render_line(y):
+        styles += [segment.style or Style()] * len(segment.text)
+    return styles
+
+
+async def test_load_highlights_spans_and_overlaps() -> None:
+    text = "Alice met Bob in Paris today."
+    spans = [
+        span("p1", text, 0, 5, "PER"),
+        span("o1", text, 0, 13, "ORG"),  # overlaps/contains p1
+        span("l1", text, 17, 22, "LOC"),
+    ]
+    app = ViewApp(text, spans)
+    async with app.run_test(size=(60, 20)):
+        view = app.query_one(ArticleView)
+        view.clear_selection()
+        view.move_cursor(len(text))  # keep the cursor off the cells we inspect
+        styles = cell_styles(view, 0)
+        plain, nested, org_only, loc = styles[14], styles[2], styles[10], styles[18]
+        assert loc.bgcolor != plain.bgcolor
+        assert org_only.bgcolor not in (plain.bgcolor, loc.bgcolor)
+        assert nested.bgcolor != org_only.bgcolor  # innermost span (PER) tints
+        assert nested.underline and not org_only.underline and not plain.underline
+        assert [s.id for s in view.spans_at(2)] == ["o1", "p1"]
+        assert view.spans_at(14) == []
+
+
+async def test_cursor_right_jumps_whole_zwj_cluster() -> None:
+    text = f"a{FAMILY}b"
+    app = ViewApp(text)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        view.move_cursor(1)
+        await pilot.press("right")
+        assert view.cursor == 1 + len(FAMILY)
+        view.cursor_left()
+        assert view.cursor == 1
+        view.move_cursor(3)  # inside the cluster: snapped to its start
+        assert view.cursor == 1
+
+
+async def test_cursor_down_moves_one_visual_row() -> None:
+    app = ViewApp(LONG)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        layout = view._text_layout
+        assert layout is not None and layout.rows > 3
+        view.move_cursor(3)
+        await pilot.press("down")
+        assert layout.row_of(view.cursor) == 1
+        assert layout.column_of(view.cursor) == 3
+        view.cursor_up()
+        assert view.cursor == 3
+
+
+async def test_click_places_cursor() -> None:
+    app = ViewApp(LONG)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        layout = view._text_layout
+        assert layout is not None
+        await pilot.click(ArticleView, offset=(4, 1))
+        assert view.cursor == layout.row_range(1)[0] + 4
+        assert view.selection is None
+        assert app.moves[-1] == (view.cursor, None)
+
+
+async def test_drag_selects_range() -> None:
+    app = ViewApp(LONG)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        await pilot.mouse_down(ArticleView, offset=(2, 0))
+        await pilot.hover(ArticleView, offset=(5, 1))
+        await pilot.mouse_up(ArticleView, offset=(5, 1))
+        layout = view._text_layout
+        assert layout is not None
+        assert view.selection == (2, layout.row_range(1)[0] + 5)
+        assert view.anchor == 2
+        assert app.moves[-1] == (view.cursor, view.selection)
+
+
+async def test_set_spans_repaints_only_changed_rows() -> None:
+    app = ViewApp(LONG)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        view.move_cursor(len(LONG))
+        await pilot.pause()
+        before = cell_styles(view, 1)
+        rendered = view.rows_rendered
+        layout = view._text_layout
+        assert layout is not None
+        start = layout.row_range(1)[0]
+        view.set_spans([span("x", LONG, start, start + 6, "LOC")])
+        await pilot.pause()
+        assert cell_styles(view, 1)[:6] != before[:6]
+        assert view.rows_rendered - rendered == 1
+
+
+async def test_cursor_move_rerenders_only_cursor_rows() -> None:
+    app = ViewApp(LONG)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        await pilot.pause()
+        rendered = view.rows_rendered
+        view.cursor_right()
+        await pilot.pause()
+        assert view.rows_rendered - rendered == 1
+        rendered = view.rows_rendered
+        view.cursor_down()
+        await pilot.pause()
+        assert view.rows_rendered - rendered == 2
+
+
+async def test_selection_modes() -> None:
+    app = ViewApp("abcdef ghijkl")
+    async with app.run_test(size=(60, 20)):
+        view = app.query_one(ArticleView)
+        view.move_cursor(2)
+        view.cursor_right(extend=True)
+        view.cursor_right(extend=True)
+        assert view.selection == (2, 4)
+        view.cursor_right()  # a plain move drops the anchor...
+        assert view.selection is None and view.anchor is None
+        view.move_cursor(2)
+        view.selecting = True
+        view.move_cursor(6)  # ...unless the app is in selecting mode
+        assert view.selection == (2, 6)
+        view.clear_selection()
+        assert view.selection is None and not view.selecting
+        view.select(8, 3)
+        assert (view.anchor, view.cursor, view.selection) == (8, 3, (3, 8))
+        selected = cell_styles(view, 0)
+        assert selected[4].bgcolor != selected[10].bgcolor
+
+
+async def test_selected_span_is_emphasised_and_scrolled_into_view() -> None:
+    text = "\n".join(f"line {i}" for i in range(200))
+    target = text.index("line 150")
+    spans = [span("far", text, target, target + 8, "PER")]
+    app = ViewApp(text, spans)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        view.selected_span_id = "far"
+        await pilot.pause()
+        assert view.scroll_offset.y <= 150 < view.scroll_offset.y + 20
+        y = 150 - view.scroll_offset.y
+        assert cell_styles(view, y)[1].reverse
+
+
+async def test_empty_document_renders_blank() -> None:
+    app = ViewApp("")
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        await pilot.press("right", "down")
+        assert view.cursor == 0
+        assert view.render_line(0).text.strip() == ""
+        assert view.render_line(5).text.strip() == ""
+
+
+async def test_resize_keeps_cursor_offset() -> None:
+    app = ViewApp(LONG)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        view.move_cursor(200)
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        layout = view._text_layout
+        assert layout is not None and layout.width == 38
+        assert view.cursor == 200
+
+
+def test_span_index_finds_overlaps_without_full_scan() -> None:
+    spans = [Span(f"s{i}", i * 10, i * 10 + 5, "PER", "") for i in range(1000)]
+    spans.append(Span("huge", 0, 20_000, "ORG", ""))
+    index = _SpanIndex(spans)
+    found = index.overlapping(503, 523)
+    assert [s.id for s in found] == ["huge", "s50", "s51", "s52"]

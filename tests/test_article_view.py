@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.style import Style
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 
 from store.model import Span
 from tui.widgets.article_view import ArticleView, _SpanIndex
@@ -19,6 +22,13 @@ def span(id_: str, text: str, start: int, end: int, label: str) -> Span:
 
 
 class ViewApp(App[None]):
+    # Like the real app, keys live on the app and call the view's public methods;
+    # the view must not shadow them with ScrollView's scrolling bindings.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "view('cursor_right')"),
+        Binding("down", "view('cursor_down')"),
+    ]
+
     def __init__(self, text: str, spans: list[Span] | None = None) -> None:
         super().__init__()
         self.doc = text
@@ -32,6 +42,9 @@ class ViewApp(App[None]):
         view = self.query_one(ArticleView)
         view.load(self.doc, self.spans, COLORS)
         view.focus()
+
+    def action_view(self, method: str) -> None:
+        getattr(self.query_one(ArticleView), method)()
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self.moves.append((message.cursor, message.selection))
@@ -193,7 +206,9 @@ async def test_empty_document_renders_blank() -> None:
     app = ViewApp("")
     async with app.run_test(size=(60, 20)) as pilot:
         view = app.query_one(ArticleView)
-        await pilot.press("right", "down")
+        view.cursor_right()
+        view.cursor_down()
+        await pilot.pause()
         assert view.cursor == 0
         assert view.render_line(0).text.strip() == ""
         assert view.render_line(5).text.strip() == ""
@@ -217,3 +232,48 @@ def test_span_index_finds_overlaps_without_full_scan() -> None:
     index = _SpanIndex(spans)
     found = index.overlapping(503, 523)
     assert [s.id for s in found] == ["huge", "s50", "s51", "s52"]
+
+
+async def test_far_cursor_and_page_down_scroll_into_view() -> None:
+    text = "\n".join(f"line {i}" for i in range(200))
+    app = ViewApp(text)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        view.load(text, [], COLORS, cursor=text.index("line 120"))
+        await pilot.pause()
+        assert view.scroll_offset.y <= 120 < view.scroll_offset.y + 20
+        layout = view._text_layout
+        assert layout is not None
+        view.move_cursor(0)
+        view.page_down()
+        assert layout.row_of(view.cursor) == 20
+        assert view.scroll_offset.y <= 20 < view.scroll_offset.y + 20
+
+
+async def test_large_text_relayout_in_thread_keeps_cursor_visible() -> None:
+    text = " ".join(f"w{i}" for i in range(60_000))  # > ASYNC_LAYOUT_THRESHOLD
+    app = ViewApp(text)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        view.move_cursor(150_000)
+        await pilot.resize_terminal(40, 20)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        layout = view._text_layout
+        assert layout is not None and layout.width == 38
+        assert view.cursor == 150_000
+        row = layout.row_of(view.cursor)
+        assert view.scroll_offset.y <= row < view.scroll_offset.y + 20
+
+
+async def test_theme_switch_recomputes_tints() -> None:
+    text = "Alice spoke."
+    app = ViewApp(text, [span("p", text, 0, 5, "PER")])
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        view.move_cursor(len(text))
+        dark = cell_styles(view, 0)[1]
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = cell_styles(view, 0)[1]
+        assert dark.bgcolor != light.bgcolor

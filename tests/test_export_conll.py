@@ -72,7 +72,7 @@ SPANS = [
 def sample() -> list[dict[str, Any]]:
     return [
         record("doc-1", TEXT, SPANS, relations=[("s1", "s2", "supports")]),
-        record("doc-2", "Short one. Two.", [(0, 5, "claim"), (11, 14, "claim")]),
+        record("doc-2", "Short one. Two.", [(0, 5, "claim"), (11, 15, "claim")]),
         record("doc-3", "", []),
     ]
 
@@ -107,7 +107,7 @@ def test_columns_tags_and_sentences() -> None:
     assert tags["Cafe\u0301"][3] == "B-my_label"
     # "act\".\nNew line" is one span: its tokens share a sentence across the line break.
     sentence_of = {row[0]: i for i, sent in enumerate(first) for row in sent}
-    assert sentence_of["act\""] == sentence_of["New"] == sentence_of["line"]
+    assert sentence_of["act\"."] == sentence_of["New"] == sentence_of["line"]
     assert sentence_of["gün"] == sentence_of["The"]  # the quote spans the sentence end
     assert sentence_of["line"] != sentence_of["漢字"]
     assert report.lost[conll.LOST_OVERLAP] == 1
@@ -122,8 +122,10 @@ def test_single_label_file_is_read_by_spacy_convert(tmp_path: Path) -> None:
     spacy = pytest.importorskip("spacy")
     from spacy.tokens import DocBin
 
+    text = "The minister said.\nNew York City is big. 漢字 ok"
+    ents = [span(text, sub, "ENT") for sub in ("minister", "New York City", "漢字")]
     records = [
-        record("a", "The minister said.\nNew York City is big. 漢字 ok", [(4, 12, "ENT"), (19, 32, "ENT"), (42, 44, "ENT")]),
+        record("a", text, ents),
         record("b", "Nothing here.", []),
     ]
     data, _ = export(records)
@@ -199,7 +201,7 @@ def test_import_errors_are_one_line(tmp_path: Path, content: str, message: str) 
 def test_fixed_label_columns_and_forced_header() -> None:
     data, report = export(sample(), labels=["claim"], header=True)
     assert data.startswith("# newsmark-conll columns: TOKEN claim\n")
-    assert report.lost[conll.LOST_COLUMN] == 7 + 0
+    assert report.lost[conll.LOST_COLUMN] == 8
     assert report.spans == 2 + 2
 
 

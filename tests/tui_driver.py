@@ -21,7 +21,10 @@ _ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]|
 class TuiProcess:
     """A newsmark TUI in a pty; `screen_text` is everything it has drawn, escapes removed."""
 
-    def __init__(self, args: list[str], cols: int = 120, rows: int = 40) -> None:
+    def __init__(
+        self, args: list[str], cols: int = 120, rows: int = 40, script: Path | None = None
+    ) -> None:
+        """Run `newsmark ARGS` (or, for baselines, `python SCRIPT ARGS`)."""
         env = {
             **os.environ,
             "TERM": "xterm-256color",
@@ -34,7 +37,8 @@ class TuiProcess:
         if pid == 0:  # child: become newsmark
             try:
                 os.chdir(ROOT)
-                os.execve(sys.executable, [sys.executable, "-m", "tui.cli", *args], env)
+                entry = [str(script)] if script else ["-m", "tui.cli"]
+                os.execve(sys.executable, [sys.executable, *entry, *args], env)
             finally:
                 os._exit(127)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))

@@ -31,7 +31,7 @@ def detect(path: Path) -> bool:
         return False
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096).lstrip()
+            head = fh.read(1 << 20).lstrip()  # "data" may follow long annotations
     except OSError:
         return False
     if head.startswith(b"[") and head[1:].lstrip()[:1] in (b"{", b"]"):

@@ -174,3 +174,12 @@ def detect_format(path: Path) -> ImportFormat | None:
         if fmt.detect(path):
             return fmt
     return None
+
+
+def read_with_notes(
+    fmt: ImportFormat, path: Path, notes: list[str] | None = None
+) -> Iterator[Record]:
+    """``fmt.read(path)`` that also appends the reader's one-line notes to ``notes``."""
+    mod = importlib.import_module(f"store.importers.{fmt.name}")
+    result: Iterator[Record] = mod.read(path, notes=notes)
+    return result

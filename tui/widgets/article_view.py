@@ -19,7 +19,6 @@ from typing import ClassVar
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
-from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
 from textual.geometry import Size
@@ -123,28 +122,16 @@ class _SpanIndex:
         return [spans[i] for i in found]
 
 
-class ArticleView(ScrollView, can_focus=True):
-    """Soft-wrapped article text with span highlights, a cursor and a selection."""
+class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Soft-wrapped article text with span highlights, a cursor and a selection.
+
+    The widget has no key bindings on purpose: the app owns the key table (and user
+    keymaps) and calls the public methods.  Inheriting ScrollView's bindings would
+    shadow the app's arrows/home/end with plain scrolling while the view has focus.
+    """
 
     # Textual's own screen-level text selection would fight our mouse selection.
     ALLOW_SELECT = False
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "cursor_left", "Left", show=False),
-        Binding("right", "cursor_right", "Right", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("shift+left", "cursor_left(True)", "Extend left", show=False),
-        Binding("shift+right", "cursor_right(True)", "Extend right", show=False),
-        Binding("shift+up", "cursor_up(True)", "Extend up", show=False),
-        Binding("shift+down", "cursor_down(True)", "Extend down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("shift+pageup", "page_up(True)", "Extend page up", show=False),
-        Binding("shift+pagedown", "page_down(True)", "Extend page down", show=False),
-        Binding("home", "row_start", "Row start", show=False),
-        Binding("end", "row_end", "Row end", show=False),
-    ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "article-view--cursor",
@@ -291,9 +278,11 @@ class ArticleView(ScrollView, can_focus=True):
         width = self._content_width()
         if width > 0:
             self._apply_layout(Layout(text, width, self.tab_size), keep_scroll=False)
-        self.scroll_to(y=0, animate=False)
-        self._scroll_cursor_into_view()
-        self.refresh()
+        if self.is_mounted:
+            self.scroll_to(y=0, animate=False)
+            self._scroll_cursor_into_view()
+            self.refresh()
+        # Before mount the first Resize builds the layout and scrolls to the cursor.
         self._post_cursor_moved()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
@@ -354,37 +343,6 @@ class ArticleView(ScrollView, can_focus=True):
 
     def page_down(self, extend: bool = False) -> None:
         self._move_page(+1, extend)
-
-    # --------------------------------------------------------------------- actions
-
-    def action_cursor_left(self, extend: bool = False) -> None:
-        self.cursor_left(extend)
-
-    def action_cursor_right(self, extend: bool = False) -> None:
-        self.cursor_right(extend)
-
-    def action_cursor_up(self, extend: bool = False) -> None:
-        self.cursor_up(extend)
-
-    def action_cursor_down(self, extend: bool = False) -> None:
-        self.cursor_down(extend)
-
-    def action_page_up(self, extend: bool = False) -> None:
-        self.page_up(extend)
-
-    def action_page_down(self, extend: bool = False) -> None:
-        self.page_down(extend)
-
-    def action_row_start(self, extend: bool = False) -> None:
-        layout = self._text_layout
-        if layout is not None:
-            self._move(layout.row_range(layout.row_of(self._cursor))[0], extend)
-
-    def action_row_end(self, extend: bool = False) -> None:
-        layout = self._text_layout
-        if layout is not None:
-            row = layout.row_of(self._cursor)
-            self._move(layout.offset_at(row, layout.width), extend)
 
     # -------------------------------------------------------------- cursor helpers
 
@@ -512,9 +470,12 @@ class ArticleView(ScrollView, can_focus=True):
         self._text_layout = layout
         self._invalidate_all()
         self.virtual_size = Size(layout.width, layout.rows)
+        # Scrollbar visibility is normally recomputed on the next layout pass, and until
+        # then scroll_to() is refused; recompute it now so we can scroll immediately.
+        self._refresh_scrollbars()
         if top_offset is not None:
             self.scroll_to(y=layout.row_of(top_offset), animate=False)
-        if cursor_was_visible:
+        if cursor_was_visible or old is None:
             self._scroll_cursor_into_view()
         self.refresh()
 
@@ -672,6 +633,15 @@ class ArticleView(ScrollView, can_focus=True):
             # the text, which the layout keeps available.
             segments.append(Segment(" ", self._style_for((None, False, False, False, True, False))))
             total += 1
+        elif (
+            selection is not None
+            and selection[0] <= end < selection[1]
+            and end < len(text)
+            and not layout.is_soft_wrapped(row)
+        ):
+            # A selected line break has no glyph; show it as one selected cell.
+            segments.append(Segment(" ", self._style_for((None, False, True, False, False, False))))
+            total += 1
         return Strip(segments, total).adjust_cell_length(width, self.rich_style)
 
     def _style_for(self, key: _StyleKey) -> Style:
@@ -789,6 +759,13 @@ class ArticleView(ScrollView, can_focus=True):
         self._set_cursor(offset, self._drag_origin)
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._end_drag()
+
+    def on_hide(self, event: events.Hide) -> None:
+        # A hidden widget gets no mouse-up; do not leave the mouse captured.
+        self._end_drag()
+
+    def _end_drag(self) -> None:
         if self._drag_origin is not None:
             self._drag_origin = None
             self.release_mouse()

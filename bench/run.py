@@ -1,0 +1,191 @@
+"""newsmark benchmark: first paint, cursor/label cost, durable writes.
+
+Machines here are shared and noisy, so every number is a median (or p95/p99)
+over repeats, and first paint is a ratio against a bare Textual app measured
+in the same run, interleaved with it.
+
+    python bench/run.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from store.store import Store  # noqa: E402
+from tests.tui_driver import TuiProcess  # noqa: E402
+
+SEED = ROOT / "samples" / "turkey-us-defense-call.txt"
+LONG = ROOT / "samples" / "long-form-energy-investigation.txt"
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("BARE-READY")
+Bare().run()
+"""
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def make_big_store(root: Path) -> tuple[Store, str]:
+    """A 1 MB article with 5,000 spans, the size DESIGN.md measures against."""
+    base = LONG.read_text(encoding="utf-8")
+    text = (base * (1_050_000 // len(base) + 1))[:1_050_000]
+    text = text[: text.rfind("\n") + 1] or text
+    store = Store.open(root)
+    (info, _), = store.add_documents([{"text": text, "title": "1 MB article"}])
+    labels = ["claim", "quote", "actor", "issue"]
+    spans = []
+    step = len(text) // 5000
+    for i in range(5000):
+        start = i * step + (i % 7)
+        end = start + 5 + (i % 40)
+        if i % 10 == 0:  # some nested/overlapping spans, as real annotation has
+            end = start + 120
+        spans.append({"start": start, "end": min(end, len(text)), "label": labels[i % 4]})
+    store.merge_layer(info.id, "bench", spans)
+    return store, info.id
+
+
+def first_paint(args: list[str], marker: str) -> float:
+    t0 = time.perf_counter()
+    proc = TuiProcess(args)
+    try:
+        proc.wait_for(marker, timeout=60)
+        return time.perf_counter() - t0
+    finally:
+        proc.kill()
+
+
+def bench_first_paint(store_dir: Path, doc_marker: str, runs: int) -> dict[str, float]:
+    bare_file = Path(tempfile.mkdtemp()) / "bare.py"
+    bare_file.write_text(BARE_APP)
+    ours: list[float] = []
+    bare: list[float] = []
+    for _ in range(runs):  # interleaved, so load drifts hit both alike
+        t0 = time.perf_counter()
+        pid_proc = TuiProcess([], script=bare_file)
+        try:
+            pid_proc.wait_for("BARE-READY", timeout=60)
+            bare.append(time.perf_counter() - t0)
+        finally:
+            pid_proc.kill()
+        ours.append(first_paint(["--store", str(store_dir), "--annotator", "bench"], doc_marker))
+    return {
+        "bare_ms": statistics.median(bare) * 1000,
+        "newsmark_ms": statistics.median(ours) * 1000,
+        "ratio": statistics.median(ours) / statistics.median(bare),
+    }
+
+
+async def _in_app(store: Store, doc_id: str, work: Callable[..., object]) -> object:
+    from tui.app import NewsmarkApp
+
+    app = NewsmarkApp(store, annotator="bench", open_doc=doc_id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        return await work(app, pilot)  # type: ignore[misc]
+
+
+def _paint(view: object) -> None:
+    """What a repaint costs: render every visible row (the strip cache makes most free)."""
+    height = view.size.height  # type: ignore[attr-defined]
+    for y in range(height):
+        view.render_line(y)  # type: ignore[attr-defined]
+
+
+def bench_interaction(store: Store, doc_id: str, moves: int, labels: int) -> dict[str, float]:
+    async def work(app: object, pilot: object) -> dict[str, float]:
+        screen = app.screen  # type: ignore[attr-defined]
+        view = screen.view
+        _paint(view)
+        move_cpu: list[float] = []
+        for i in range(moves):
+            action = screen.action_cursor_right if i % 4 else screen.action_cursor_down
+            c0 = time.process_time()
+            action()
+            _paint(view)
+            move_cpu.append(time.process_time() - c0)
+        label_cpu: list[float] = []
+        label_wall: list[float] = []
+        text = view.text
+        pos = 0
+        for _ in range(labels):
+            pos = text.find(" ", pos + 40) + 1
+            end = text.find(" ", pos)
+            view.select(pos, end)
+            c0, w0 = time.process_time(), time.perf_counter()
+            screen.action_label(1 + (pos % 4))
+            _paint(view)
+            label_cpu.append(time.process_time() - c0)
+            label_wall.append(time.perf_counter() - w0)
+        return {
+            "move_cpu_p50_ms": pct(move_cpu, 50) * 1000,
+            "move_cpu_p95_ms": pct(move_cpu, 95) * 1000,
+            "label_cpu_p50_ms": pct(label_cpu, 50) * 1000,
+            "label_cpu_p95_ms": pct(label_cpu, 95) * 1000,
+            "label_wall_p50_ms": pct(label_wall, 50) * 1000,
+            "label_wall_p95_ms": pct(label_wall, 95) * 1000,
+        }
+
+    return asyncio.run(_in_app(store, doc_id, work))  # type: ignore[return-value]
+
+
+def bench_writes(store: Store, doc_id: str, n: int) -> dict[str, float]:
+    text = store.text(doc_id)
+    walls: list[float] = []
+    for i in range(n):
+        start = (i * 37) % (len(text) - 20)
+        t0 = time.perf_counter()
+        store.add_span(doc_id, start, start + 10, "claim", f"writer{i % 3}")
+        walls.append(time.perf_counter() - t0)
+    return {"write_p50_ms": pct(walls, 50) * 1000, "write_p99_ms": pct(walls, 99) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    opts = parser.parse_args()
+    runs, moves, labels, writes = (3, 100, 20, 100) if opts.quick else (7, 400, 60, 500)
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        seed_dir = Path(tmp) / "seed"
+        seed = Store.open(seed_dir)
+        (seed_info, _), = seed.add_documents(
+            [{"text": SEED.read_text(encoding="utf-8"), "source": str(SEED)}]
+        )
+        big_dir = Path(tmp) / "big"
+        t0 = time.perf_counter()
+        big, big_id = make_big_store(big_dir)
+        print(f"built 1 MB / 5,000-span store in {time.perf_counter() - t0:.1f} s", flush=True)
+
+        results["first paint, seed"] = bench_first_paint(seed_dir, "Hulusi", runs)
+        results["first paint, 1 MB"] = bench_first_paint(big_dir, "1 MB article", runs)
+        results["keys, seed"] = bench_interaction(seed, seed_info.id, moves, labels)
+        results["keys, 1 MB + 5k spans"] = bench_interaction(big, big_id, moves, labels)
+        results["durable writes, seed"] = bench_writes(seed, seed_info.id, writes)
+        results["durable writes, 1 MB + 5k spans"] = bench_writes(big, big_id, writes // 5)
+    print()
+    for name, values in results.items():
+        cells = "  ".join(f"{k}={v:.2f}" for k, v in values.items())
+        print(f"{name:<34} {cells}")
+
+
+if __name__ == "__main__":
+    main()

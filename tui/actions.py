@@ -22,6 +22,7 @@ class Action:
     show: bool = False  # shown in the footer
     display: str = ""  # how the README/help writes the keys, if not the key names
     palette: bool = True
+    short: str = ""  # footer text, where the description is too long
 
 
 def _a(
@@ -34,9 +35,11 @@ def _a(
     show: bool = False,
     display: str = "",
     palette: bool = True,
+    short: str = "",
 ) -> Action:
     return Action(
-        f"newsmark.{name}", keys, action or name, description, group, show, display, palette
+        f"newsmark.{name}", keys, action or name, description, group, show, display, palette,
+        short,
     )
 
 
@@ -61,13 +64,13 @@ ACTIONS: tuple[Action, ...] = (
     _a("select_right", "shift+right", "Extend selection right", SELECT, display="shift+→"),
     _a("select_up", "shift+up", "Extend selection up", SELECT, display="shift+↑"),
     _a("select_down", "shift+down", "Extend selection down", SELECT, display="shift+↓"),
-    _a("visual", "v", "Start a selection at the cursor", SELECT, show=True, display="v"),
+    _a("visual", "v", "Start a selection at the cursor", SELECT, show=True, display="v", short="select"),
     _a("clear", "escape", "Clear the selection", SELECT, display="esc"),
     _a("expand", "e", "Expand: word → name → sentence → paragraph", SELECT, show=True,
-       display="e"),
+       display="e", short="expand"),
     _a("quotation", "quotation_mark", "Select the quotation around the cursor", SELECT,
        display='"'),
-    _a("find", "slash", "Find (enter selects the match)", SELECT, show=True, display="/"),
+    _a("find", "slash", "Find (enter selects the match)", SELECT, show=True, display="/", short="find"),
     _a("find_next", "n", "Next match", SELECT, display="n"),
     _a("find_prev", "N", "Previous match", SELECT, display="N"),
     _a("label_1", "1", "Label with the 1st label", LABEL, action="label(1)", show=True,
@@ -85,20 +88,20 @@ ACTIONS: tuple[Action, ...] = (
        palette=False),
     _a("label_9", "9", "Label with the 9th label", LABEL, action="label(9)", display="9",
        palette=False),
-    _a("next_span", "tab", "Select the next annotation", EDIT, show=True, display="tab"),
+    _a("next_span", "tab", "Select the next annotation", EDIT, show=True, display="tab", short="next span"),
     _a("prev_span", "shift+tab", "Select the previous annotation", EDIT, display="shift+tab"),
     _a("delete_span", "x,delete", "Delete the selected annotation", EDIT, show=True,
-       display="x del"),
-    _a("undo", "u,ctrl+z", "Undo", EDIT, show=True, display="u ctrl+z"),
+       display="x del", short="delete"),
+    _a("undo", "u,ctrl+z", "Undo", EDIT, show=True, display="u ctrl+z", short="undo"),
     _a("redo", "U,ctrl+y", "Redo", EDIT, display="U ctrl+y"),
-    _a("next_doc", "right_square_bracket", "Next document", DOCS, show=True, display="]"),
+    _a("next_doc", "right_square_bracket", "Next document", DOCS, show=True, display="]", short="next doc"),
     _a("prev_doc", "left_square_bracket", "Previous document", DOCS, display="["),
-    _a("toggle_done", "d", "Mark the document done / not done", DOCS, show=True, display="d"),
+    _a("toggle_done", "d", "Mark the document done / not done", DOCS, show=True, display="d", short="done"),
     _a("toggle_docs", "o", "Show / hide the document list", DOCS, display="o"),
-    _a("help", "question_mark,f1", "Help: every key", APP, show=True, display="? F1"),
+    _a("help", "question_mark,f1", "Help: every key", APP, show=True, display="? F1", short="help"),
     _a("command_palette", "ctrl+p", "Command palette", APP, display="ctrl+p", palette=False),
     _a("quit", "q,ctrl+q", "Quit (everything is already saved)", APP, show=True,
-       display="q ctrl+q", palette=False),
+       display="q ctrl+q", palette=False, short="quit"),
 )
 
 GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, APP)
@@ -111,7 +114,10 @@ def bindings() -> list[Binding]:
             # The footer has room for one label entry; the status bar names them all.
             out.append(Binding(a.keys, a.action, "label", show=True, id=a.id, key_display="1–9"))
         else:
-            out.append(Binding(a.keys, a.action, a.description, show=a.show, id=a.id))
+            out.append(
+                Binding(a.keys, a.action, a.short or a.description, show=a.show, id=a.id,
+                        tooltip=a.description)
+            )
     return out
 
 

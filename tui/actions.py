@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,14 @@ def _a(
     short: str = "",
 ) -> Action:
     return Action(
-        f"newsmark.{name}", keys, action or name, description, group, show, display, palette,
+        f"newsmark.{name}",
+        keys,
+        action or name,
+        description,
+        group,
+        show,
+        display,
+        palette,
         short,
     )
 
@@ -64,59 +71,164 @@ ACTIONS: tuple[Action, ...] = (
     _a("select_right", "shift+right", "Extend selection right", SELECT, display="shift+→"),
     _a("select_up", "shift+up", "Extend selection up", SELECT, display="shift+↑"),
     _a("select_down", "shift+down", "Extend selection down", SELECT, display="shift+↓"),
-    _a("visual", "v", "Start a selection at the cursor", SELECT, show=True, display="v", short="select"),
+    _a(
+        "visual",
+        "v",
+        "Start a selection at the cursor",
+        SELECT,
+        show=True,
+        display="v",
+        short="select",
+    ),
     _a("clear", "escape", "Clear the selection", SELECT, display="esc"),
-    _a("expand", "e", "Expand: word → name → sentence → paragraph", SELECT, show=True,
-       display="e", short="expand"),
-    _a("quotation", "quotation_mark", "Select the quotation around the cursor", SELECT,
-       display='"'),
-    _a("find", "slash", "Find (enter selects the match)", SELECT, show=True, display="/", short="find"),
+    _a(
+        "expand",
+        "e",
+        "Expand: word → name → sentence → paragraph",
+        SELECT,
+        show=True,
+        display="e",
+        short="expand",
+    ),
+    _a(
+        "quotation", "quotation_mark", "Select the quotation around the cursor", SELECT, display='"'
+    ),
+    _a(
+        "find",
+        "slash",
+        "Find (enter selects the match)",
+        SELECT,
+        show=True,
+        display="/",
+        short="find",
+    ),
     _a("find_next", "n", "Next match", SELECT, display="n"),
     _a("find_prev", "N", "Previous match", SELECT, display="N"),
-    _a("label_1", "1", "Label with the 1st label", LABEL, action="label(1)", show=True,
-       display="1"),
+    _a(
+        "label_1", "1", "Label with the 1st label", LABEL, action="label(1)", show=True, display="1"
+    ),
     _a("label_2", "2", "Label with the 2nd label", LABEL, action="label(2)", display="2"),
     _a("label_3", "3", "Label with the 3rd label", LABEL, action="label(3)", display="3"),
     _a("label_4", "4", "Label with the 4th label", LABEL, action="label(4)", display="4"),
-    _a("label_5", "5", "Label with the 5th label", LABEL, action="label(5)", display="5",
-       palette=False),
-    _a("label_6", "6", "Label with the 6th label", LABEL, action="label(6)", display="6",
-       palette=False),
-    _a("label_7", "7", "Label with the 7th label", LABEL, action="label(7)", display="7",
-       palette=False),
-    _a("label_8", "8", "Label with the 8th label", LABEL, action="label(8)", display="8",
-       palette=False),
-    _a("label_9", "9", "Label with the 9th label", LABEL, action="label(9)", display="9",
-       palette=False),
-    _a("next_span", "tab", "Select the next annotation", EDIT, show=True, display="tab", short="next span"),
+    _a(
+        "label_5",
+        "5",
+        "Label with the 5th label",
+        LABEL,
+        action="label(5)",
+        display="5",
+        palette=False,
+    ),
+    _a(
+        "label_6",
+        "6",
+        "Label with the 6th label",
+        LABEL,
+        action="label(6)",
+        display="6",
+        palette=False,
+    ),
+    _a(
+        "label_7",
+        "7",
+        "Label with the 7th label",
+        LABEL,
+        action="label(7)",
+        display="7",
+        palette=False,
+    ),
+    _a(
+        "label_8",
+        "8",
+        "Label with the 8th label",
+        LABEL,
+        action="label(8)",
+        display="8",
+        palette=False,
+    ),
+    _a(
+        "label_9",
+        "9",
+        "Label with the 9th label",
+        LABEL,
+        action="label(9)",
+        display="9",
+        palette=False,
+    ),
+    _a(
+        "next_span",
+        "tab",
+        "Select the next annotation",
+        EDIT,
+        show=True,
+        display="tab",
+        short="next span",
+    ),
     _a("prev_span", "shift+tab", "Select the previous annotation", EDIT, display="shift+tab"),
-    _a("delete_span", "x,delete", "Delete the selected annotation", EDIT, show=True,
-       display="x del", short="delete"),
+    _a(
+        "delete_span",
+        "x,delete",
+        "Delete the selected annotation",
+        EDIT,
+        show=True,
+        display="x del",
+        short="delete",
+    ),
     _a("undo", "u,ctrl+z", "Undo", EDIT, show=True, display="u ctrl+z", short="undo"),
     _a("redo", "U,ctrl+y", "Redo", EDIT, display="U ctrl+y"),
-    _a("next_doc", "right_square_bracket", "Next document", DOCS, show=True, display="]", short="next doc"),
+    _a(
+        "next_doc",
+        "right_square_bracket",
+        "Next document",
+        DOCS,
+        show=True,
+        display="]",
+        short="next doc",
+    ),
     _a("prev_doc", "left_square_bracket", "Previous document", DOCS, display="["),
-    _a("toggle_done", "d", "Mark the document done / not done", DOCS, show=True, display="d", short="done"),
+    _a(
+        "toggle_done",
+        "d",
+        "Mark the document done / not done",
+        DOCS,
+        show=True,
+        display="d",
+        short="done",
+    ),
     _a("toggle_docs", "o", "Show / hide the document list", DOCS, display="o"),
     _a("help", "question_mark,f1", "Help: every key", APP, show=True, display="? F1", short="help"),
     _a("command_palette", "ctrl+p", "Command palette", APP, display="ctrl+p", palette=False),
-    _a("quit", "q,ctrl+q", "Quit (everything is already saved)", APP, show=True,
-       display="q ctrl+q", palette=False, short="quit"),
+    _a(
+        "quit",
+        "q,ctrl+q",
+        "Quit (everything is already saved)",
+        APP,
+        show=True,
+        display="q ctrl+q",
+        palette=False,
+        short="quit",
+    ),
 )
 
 GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, APP)
 
 
-def bindings() -> list[Binding]:
-    out = []
+def bindings() -> list[BindingType]:
+    out: list[BindingType] = []
     for a in ACTIONS:
         if a.id == "newsmark.label_1":
             # The footer has room for one label entry; the status bar names them all.
             out.append(Binding(a.keys, a.action, "label", show=True, id=a.id, key_display="1–9"))
         else:
             out.append(
-                Binding(a.keys, a.action, a.short or a.description, show=a.show, id=a.id,
-                        tooltip=a.description)
+                Binding(
+                    a.keys,
+                    a.action,
+                    a.short or a.description,
+                    show=a.show,
+                    id=a.id,
+                    tooltip=a.description,
+                )
             )
     return out
 

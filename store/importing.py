@@ -49,7 +49,9 @@ def collect(paths: list[Path]) -> list[Path]:
     """Files to import: given files as they are, folders walked recursively (sorted)."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and _foreign(path) is not None:
+            found.append(path)  # a dataset folder (brat): read as one unit
+        elif path.is_dir():
             for dirpath, dirnames, filenames in os.walk(path):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
@@ -86,6 +88,8 @@ def _foreign(path: Path) -> Any:
 def read_items(path: Path) -> Iterator[dict[str, Any]]:
     """Import items from one file."""
     suffix = path.suffix.lower()
+    if path.is_dir():
+        suffix = ""
     if suffix in JSONL_SUFFIXES:
         first = _first_json_line(path)
         if first is None or (is_native(first) and "label" not in first):
@@ -103,7 +107,12 @@ def read_items(path: Path) -> Iterator[dict[str, Any]]:
             yield from read_native_jsonl(path)
             return
         raise InputError(f"{path}: not a format newsmark can import; see `newsmark import --help`")
-    for rec in fmt.read(path):
+    from store.importers.registry import read_with_notes
+
+    notes: list[str] = []
+    for rec in read_with_notes(fmt, path, notes):
+        if not str(rec.get("text") or "").strip():
+            raise InputError(f"{path}: a document has empty text; remove it or give it text")
         yield {
             "text": rec["text"],
             "title": str((rec.get("meta") or {}).get("title") or ""),
@@ -118,7 +127,9 @@ def read_items(path: Path) -> Iterator[dict[str, Any]]:
             "status": rec.get("status") or "todo",
             "spans": rec.get("spans") or [],
             "relations": rec.get("relations") or [],
+            "notes": notes[:],
         }
+        notes.clear()
 
 
 def _first_json_line(path: Path) -> dict[str, Any] | None:
@@ -152,9 +163,13 @@ def import_paths(
             progress(i, len(files) * 2)
     _check_spans(items)
     done = 0
+    seen: set[str] = set()
     for start in range(0, len(items), BATCH):
         chunk = items[start : start + BATCH]
         for info, created in store.add_documents(chunk):
+            if info.id in seen:
+                continue  # another layer of a document already counted
+            seen.add(info.id)
             report.documents += 1
             report.added += created
             report.already += not created

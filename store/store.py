@@ -596,8 +596,11 @@ class Store:
             new = []
             for rec in checked:
                 key = (rec["start"], rec["end"], rec["label"], annotator)
-                if rec["id"] in have_ids or key in have_keys:
-                    continue
+                if key in have_keys:
+                    continue  # already there: re-importing is a no-op
+                if rec["id"] in have_ids:
+                    # Formats without stable ids (brat's T1, T2 …) repeat ids across layers.
+                    rec = {**rec, "id": uuid.uuid4().hex}
                 have_ids.add(rec["id"])
                 have_keys.add(key)
                 new.append({**rec, "created": time.time()})

@@ -79,20 +79,28 @@ def test_crlf_is_normalised_and_original_hash_kept(
         ("image.txt", bytes(range(256)) * 4, "binary"),
         ("picture.png", b"\x89PNG\r\n", "unsupported file type"),
         ("bad.jsonl", b'{"text": "ok"}\n{not json\n', "bad.jsonl:2"),
-        ("offsets.jsonl", b'{"text": "abc", "spans": [{"start": 1, "end": 9, "label": "x"}]}\n',
-         "outside the text"),
+        (
+            "offsets.jsonl",
+            b'{"text": "abc", "spans": [{"start": 1, "end": 9, "label": "x"}]}\n',
+            "outside the text",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_store_unchanged(
-    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path, name: str, content: bytes,
+    capsys: pytest.CaptureFixture[str],
+    st: Path,
+    tmp_path: Path,
+    name: str,
+    content: bytes,
     message: str,
 ) -> None:
     assert run(capsys, "import", str(SEED), "--store", str(st))[0] == 0
     before = tree(st)
     bad = tmp_path / name
     bad.write_bytes(content)
-    code, _out, err = run(capsys, "import", str(SEED.parent / "council-budget-vote.md"), str(bad),
-                         "--store", str(st))
+    code, _out, err = run(
+        capsys, "import", str(SEED.parent / "council-budget-vote.md"), str(bad), "--store", str(st)
+    )
     assert code == 1
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
@@ -122,12 +130,20 @@ def test_export_jsonl_has_exact_offsets_and_contract_keys(
     assert code == 0
     [line] = out.splitlines()
     rec = orjson.loads(line)
-    assert list(rec) == ["id", "text", "meta", "annotator", "status", "spans", "relations",
-                         "schema_version"]
+    assert list(rec) == [
+        "id",
+        "text",
+        "meta",
+        "annotator",
+        "status",
+        "spans",
+        "relations",
+        "schema_version",
+    ]
     assert list(rec["meta"])[:3] == ["title", "source", "sha256"]
     [span] = rec["spans"]
     assert (span["start"], span["end"], span["text"]) == (180, 191, "Hulusi Akar")
-    assert rec["text"][span["start"]:span["end"]] == span["text"]
+    assert rec["text"][span["start"] : span["end"]] == span["text"]
 
 
 def test_export_filters_and_output_file(
@@ -140,13 +156,15 @@ def test_export_filters_and_output_file(
     store.add_span(b.id, 0, 3, "actor", "bob")
     store.set_status(b.id, "bob", "done")
     out_file = tmp_path / "gold.jsonl"
-    code, _, err = run(capsys, "export", "--store", str(st), "--status", "done", "-o",
-                       str(out_file))
+    code, _, err = run(
+        capsys, "export", "--store", str(st), "--status", "done", "-o", str(out_file)
+    )
     assert code == 0 and "1 documents" in err
     recs = [orjson.loads(x) for x in out_file.read_bytes().splitlines()]
     assert [(r["id"], r["annotator"]) for r in recs] == [(b.id, "bob")]
-    code, out, _ = run(capsys, "export", "--store", str(st), "--annotator", "alice",
-                       "--label", "claim")
+    code, out, _ = run(
+        capsys, "export", "--store", str(st), "--annotator", "alice", "--label", "claim"
+    )
     assert [orjson.loads(x)["annotator"] for x in out.splitlines()] == ["alice"]
 
 
@@ -219,9 +237,19 @@ def test_usage_errors_exit_2_and_user_errors_exit_1(
 
 def test_console_script_reports_errors_without_traceback(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "import", str(tmp_path / "nope.txt"),
-         "--store", str(tmp_path / "st")],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "tui.cli",
+            "import",
+            str(tmp_path / "nope.txt"),
+            "--store",
+            str(tmp_path / "st"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert proc.returncode == 1
     missing = tmp_path / "nope.txt"
@@ -253,3 +281,32 @@ def test_readme_key_table_matches_the_actions_table() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- keys:start -->")[1].split("<!-- keys:end -->")[0]
     assert block.strip() == markdown_table()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("brat", "brat-out"), ("labelstudio", "ls.json"), ("doccano", "doccano.jsonl")],
+)
+def test_foreign_export_imports_back_through_the_cli(
+    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path, fmt: str, name: str
+) -> None:
+    run(capsys, "import", str(SEED), "--store", str(st))
+    store = Store.open(st)
+    doc = store.documents()[0].id
+    # Two annotators' layers: brat numbers spans T1, T2 … in each, so ids repeat.
+    store.add_span(doc, 180, 191, "actor", "alice")
+    store.add_span(doc, 146, 191, "claim", "alice")
+    store.add_span(doc, 180, 191, "actor", "bob")
+    out = tmp_path / name
+    assert run(capsys, "export", "--format", fmt, "-o", str(out), "--store", str(st))[0] == 0
+    other = tmp_path / "other"
+    code, _, err = run(capsys, "import", str(out), "--store", str(other))
+    assert code == 0, err
+    back = Store.open(other)
+    [info] = back.documents()
+    got = sorted((s.annotator, s.start, s.end, s.label, s.text) for s in back.spans(info.id))
+    want = sorted((s.annotator, s.start, s.end, s.label, s.text) for s in store.spans(doc))
+    if fmt == "doccano":  # doccano keeps annotator as an extra column only when it can
+        assert [g[1:] for g in got] == [w[1:] for w in want] or got == want
+    else:
+        assert got == want

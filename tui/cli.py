@@ -234,6 +234,8 @@ def export_cmd(
     click.echo(f"exported {report.summary()} as {fmt} to {where}", err=True)
     for line in report.loss_lines():
         click.echo(f"warning: {fmt} lost {line}", err=True)
+    for line in report.info_lines():
+        click.echo(f"note: {line}", err=True)
 
 
 def _run_export(

@@ -32,10 +32,14 @@ class ExportReport:
     spans: int = 0
     relations: int = 0
     lost: Counter[str] = field(default_factory=Counter)  # reason -> count
+    info: Counter[str] = field(default_factory=Counter)  # worth saying, but nothing lost
     files: list[str] = field(default_factory=list)
 
     def lose(self, reason: str, count: int = 1) -> None:
         self.lost[reason] += count
+
+    def note(self, reason: str, count: int = 1) -> None:
+        self.info[reason] += count
 
     def summary(self) -> str:
         text = f"{self.documents} documents, {self.spans} spans"
@@ -45,3 +49,6 @@ class ExportReport:
 
     def loss_lines(self) -> list[str]:
         return [f"{count} {reason}" for reason, count in sorted(self.lost.items())]
+
+    def info_lines(self) -> list[str]:
+        return [f"{count} {reason}" for reason, count in sorted(self.info.items())]

@@ -16,7 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Footer, Input, Static
 
 from store.errors import NewsmarkError
 from store.find import Finder
@@ -27,6 +27,7 @@ from tui.actions import bindings
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView
 from tui.widgets.document_list import DocRow, DocumentList
+from tui.widgets.virtual_list import VirtualList
 
 _WHITESPACE = " \t\n\r\u00a0\u2028\u2029"
 
@@ -47,6 +48,8 @@ class ReaderScreen(Screen[None]):
         self.last_query = ""
         self.damaged: str | None = None
         self.saved_text = Text("✓ all changes saved", style="green")
+        self._shown_colors: dict[str, str] = {}
+        self.doc_status = "todo"
 
     @property
     def scheme(self) -> Any:
@@ -110,9 +113,14 @@ class ReaderScreen(Screen[None]):
         except NewsmarkError as exc:
             spans, self.damaged = [], str(exc)
         self.spans = spans
+        try:
+            self.doc_status = self.store.status(info.id, self.annotator)
+        except NewsmarkError:
+            self.doc_status = "damaged"
         self.segmenter = Segmenter(text)
         self.finder = Finder(text)
-        self.view.load(text, spans, self._colors(), cursor=0)
+        self._shown_colors = self._colors()
+        self.view.load(text, spans, self._shown_colors, cursor=0)
         self._refresh_panel()
         self.query_one(DocumentList).highlight_id(info.id)
         self.store.set_last_opened(self.annotator, info.id)
@@ -129,10 +137,7 @@ class ReaderScreen(Screen[None]):
 
     def _refresh_title(self) -> None:
         info = self.doc
-        try:
-            status = self.store.status(info.id, self.annotator)
-        except NewsmarkError:
-            status = "damaged"
+        status = self.doc_status
         mark = "✓ done" if status == "done" else "todo"
         title = Text.assemble(
             Text(f" {self.doc_index + 1}/{len(self.docs)} ", style="bold reverse"),
@@ -169,9 +174,20 @@ class ReaderScreen(Screen[None]):
 
     def _after_change(self, change: Change | None, verb: str = "") -> None:
         """Repaint from the store after a write returned (the write is durable now)."""
-        self.spans = self.store.spans(self.doc.id, self.annotator)
-        self.view.set_colors(self._colors())
-        self.view.set_spans(self.spans)
+        if change is not None and change.span is not None:
+            # Apply the acknowledged change locally rather than re-reading every span.
+            span = change.span
+            removed = [s for s in self.spans if s.id == span.id]
+            added = [span] if change.kind != "delete" else []
+            if removed:
+                self.spans.remove(removed[0])
+            for new_span in added:
+                bisect.insort(self.spans, new_span, key=Span.sort_key)
+            colors = self._colors()
+            if colors != self._shown_colors:
+                self._shown_colors = colors
+                self.view.set_colors(colors)
+            self.view.update_spans(added, removed)
         if change is not None and change.span is not None and change.kind != "delete":
             self.view.select(change.span.start, change.span.end)
             self.view.selected_span_id = change.span.id
@@ -179,7 +195,11 @@ class ReaderScreen(Screen[None]):
             self.view.selected_span_id = None
             self.view.clear_selection()
         self._refresh_panel()
-        self.query_one(DocumentList).update_row(self._row(self.doc))
+        if change is not None and change.kind == "status" and change.status:
+            self.doc_status = change.status
+        self.query_one(DocumentList).update_row(
+            DocRow(self.doc.id, self.doc.title, self.doc_status, len(self.spans))
+        )
         self._refresh_title()
         stamp = time.strftime("%H:%M:%S")
         what = (verb + change.describe()) if change is not None else verb
@@ -209,19 +229,17 @@ class ReaderScreen(Screen[None]):
         self.query_one(AnnotationList).follow(view.cursor, view.selected_span_id)
         self._refresh_status()
 
-    @on(OptionList.OptionSelected, "#annotations")
-    def _annotation_chosen(self, event: OptionList.OptionSelected) -> None:
-        span = next((s for s in self.spans if s.id == event.option.id), None)
+    @on(VirtualList.Chosen, "#annotations")
+    def _annotation_chosen(self, event: VirtualList.Chosen) -> None:
+        span = self.query_one(AnnotationList).span_at_row(event.index)
         if span is not None:
             self._select_span(span)
             self.view.focus()
 
-    @on(OptionList.OptionSelected, "#docs")
-    def _doc_chosen(self, event: OptionList.OptionSelected) -> None:
-        index = next((i for i, d in enumerate(self.docs) if d.id == event.option.id), None)
-        if index is not None:
-            self.open_document(index)
-            self.view.focus()
+    @on(VirtualList.Chosen, "#docs")
+    def _doc_chosen(self, event: VirtualList.Chosen) -> None:
+        self.open_document(event.index)
+        self.view.focus()
 
     @on(Input.Submitted, "#find")
     def _find_submitted(self, event: Input.Submitted) -> None:

@@ -2,62 +2,69 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 
 from rich.text import Text
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from store.model import Span
+from tui.widgets.virtual_list import VirtualList
 
 
 def _clip(text: str, n: int) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return text if len(text) <= n else text[: max(0, n - 1)] + "…"
 
 
-class AnnotationList(OptionList):
-    """Label, text and offsets of each annotation; highlighted entry follows the cursor."""
+class AnnotationList(VirtualList):
+    """Label, offsets and text of each annotation, one line each, sorted by position."""
 
     DEFAULT_CSS = """
-    AnnotationList { width: 32; border-left: tall $primary 30%; }
+    AnnotationList { width: 34; border-left: tall $primary 30%; }
     AnnotationList:focus { border-left: tall $accent; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spans: list[Span] = []
+        self._starts: list[int] = []
+        self._colors: Mapping[str, str] = {}
+        self._index: dict[str, int] = {}
+
+    @property
+    def spans(self) -> list[Span]:
+        return self._spans
 
     def set_spans(self, spans: Sequence[Span], colors: Mapping[str, str]) -> None:
         self._spans = list(spans)
-        self.clear_options()
-        options = []
-        for s in self._spans:
-            color = colors.get(s.label, "white")
-            prompt = Text.assemble(
-                Text(f"{s.label:<7}", style=f"bold {color}"),
-                Text(f"{s.start}–{s.end}\n", style="dim"),
-                Text(_clip(s.text, 28)),
-            )
-            options.append(Option(prompt, id=s.id))
-        self.add_options(options)
-        if not options:
-            self.add_option(Option(Text("no annotations yet — select text and press 1–9",
-                                        style="dim"), disabled=True))
+        self._starts = [s.start for s in self._spans]
+        self._index = {s.id: i for i, s in enumerate(self._spans)}
+        self._colors = colors
+        self.set_count(len(self._spans))
+
+    def empty_text(self) -> Text:
+        return Text("no annotations yet: select text, press 1–9", style="dim")
+
+    def render_row(self, index: int, width: int) -> Text:
+        s = self._spans[index]
+        color = self._colors.get(s.label, "white")
+        where = f"{s.start}–{s.end}"
+        label = f"{s.label[:8]:<8} "
+        room = max(0, width - len(label) - len(where) - 2)
+        return Text.assemble(
+            Text(label, style=f"bold {color}"),
+            Text(_clip(s.text, room).ljust(room) + " "),
+            Text(where, style="dim"),
+        )
 
     def follow(self, cursor: int, selected: str | None) -> None:
         """Highlight the selected annotation, else the last one starting at or before cursor."""
         if not self._spans:
             return
-        if selected is not None:
-            for i, s in enumerate(self._spans):
-                if s.id == selected:
-                    self.highlighted = i
-                    return
-        best = 0
-        for i, s in enumerate(self._spans):
-            if s.start <= cursor:
-                best = i
-            else:
-                break
-        self.highlighted = best
+        if selected is not None and selected in self._index:
+            self.highlight(self._index[selected])
+            return
+        self.highlight(max(0, bisect.bisect_right(self._starts, cursor) - 1))
+
+    def span_at_row(self, index: int) -> Span | None:
+        return self._spans[index] if 0 <= index < len(self._spans) else None

@@ -297,6 +297,19 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         for span in changed:
             self._invalidate_offsets(span.start, span.end)
 
+    def update_spans(self, added: Sequence[Span], removed: Sequence[Span]) -> None:
+        """Apply one change (spans added/removed) without diffing the whole list."""
+        gone = {span.id for span in removed}
+        kept = [span for span in self._span_index.spans if span.id not in gone]
+        self._span_index = _SpanIndex([*kept, *added])
+        for span in (*added, *removed):
+            self._invalidate_offsets(span.start, span.end)
+
+    @property
+    def spans(self) -> list[Span]:
+        """The spans shown, sorted by (start, -end, label, id)."""
+        return self._span_index.spans
+
     def set_colors(self, colors: Mapping[str, str]) -> None:
         """Set label name -> colour (hex or any Textual colour string)."""
         self._colors = self._parse_colors(colors)

@@ -1,0 +1,564 @@
+"""Every key of the reader (tui/actions.py), driven through Textual's pilot.
+
+The store is the source of truth: wherever a key changes something, the test reads
+the store back rather than trusting what the screen shows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Static
+
+from store.labels import Label, LabelScheme
+from store.store import Store
+from tests.conftest import SEED
+from tui.actions import ACTIONS
+from tui.app import NewsmarkApp
+from tui.screens.help import HelpScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.article_view import ArticleView
+from tui.widgets.document_list import DocumentList
+
+SIZE = (120, 40)
+TEXT = SEED.read_text(encoding="utf-8")
+ME = "alice"
+
+# Keys each test below presses; checked against the key table so a new key
+# without a test fails loudly.
+TESTED_KEYS = {
+    "h", "j", "k", "l", "left", "right", "up", "down", "w", "b",
+    "right_parenthesis", "left_parenthesis", "right_curly_bracket", "left_curly_bracket",
+    "g", "G", "home", "end", "pagedown", "space", "pageup",
+    "shift+left", "shift+right", "shift+up", "shift+down", "v", "escape",
+    "e", "quotation_mark", "slash", "n", "N",
+    "1", "2", "3", "4", "5", "6", "7", "8", "9",
+    "tab", "shift+tab", "x", "delete", "u", "ctrl+z", "U", "ctrl+y",
+    "right_square_bracket", "left_square_bracket", "d", "o",
+    "question_mark", "f1", "ctrl+p", "q", "ctrl+q",
+}  # fmt: skip
+
+
+def app_for(store: Store, **kwargs: object) -> NewsmarkApp:
+    return NewsmarkApp(store, annotator=ME, **kwargs)  # type: ignore[arg-type]
+
+
+def view_of(app: NewsmarkApp) -> ArticleView:
+    return app.screen.query_one(ArticleView)
+
+
+def status_of(app: NewsmarkApp) -> str:
+    return str(app.screen.query_one("#status", Static).content)
+
+
+def title_of(app: NewsmarkApp) -> str:
+    return str(app.screen.query_one("#title", Static).content)
+
+
+def layer(store: Store, doc_id: str) -> list[tuple[int, int, str, str]]:
+    return [(s.start, s.end, s.label, s.text) for s in store.spans(doc_id, ME)]
+
+
+def test_every_key_in_the_table_is_tested() -> None:
+    keys = {k for a in ACTIONS for k in a.keys.split(",")}
+    assert keys == TESTED_KEYS
+
+
+# ------------------------------------------------------------------------ motions
+
+
+async def test_character_and_line_motions(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        assert view.cursor == 0
+        await pilot.press("l", "right")
+        assert view.cursor == 2
+        await pilot.press("h")
+        assert view.cursor == 1
+        await pilot.press("left")
+        assert view.cursor == 0
+        await pilot.press("l", "l", "j")
+        row1 = view.cursor
+        # One visual row down, same column: the row is a soft-wrapped part of line 1.
+        assert 2 < row1 < TEXT.index("\n")
+        await pilot.press("down")
+        row2 = view.cursor
+        assert row1 < row2
+        assert row2 - row1 == pytest.approx(row1 - 2, abs=12)
+        await pilot.press("k")
+        assert view.cursor == row1
+        await pilot.press("up")
+        assert view.cursor == 2
+
+
+async def test_word_motions_land_on_word_starts(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("w")
+        assert view.cursor == TEXT.index("defense")
+        await pilot.press("w")
+        assert view.cursor == TEXT.index("chiefs")
+        await pilot.press("b")
+        assert view.cursor == TEXT.index("defense")
+        await pilot.press("b")
+        assert view.cursor == 0
+
+
+async def test_sentence_motions_skip_abbreviations(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        minister = TEXT.index("Turkish National")
+        view.move_cursor(TEXT.index("Secretary of Defense") + 3)
+        await pilot.press("right_parenthesis")
+        # Not after "U.S.": the next sentence is the next paragraph's.
+        assert TEXT[view.cursor :].startswith("They emphasized")
+        await pilot.press("w", "left_parenthesis")
+        assert TEXT[view.cursor :].startswith("They emphasized")
+        await pilot.press("left_parenthesis")
+        assert view.cursor == minister
+
+
+async def test_paragraph_and_document_motions(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        second = TEXT.index("\n") + 1
+        third = TEXT.index("\n", second) + 1
+        await pilot.press("right_curly_bracket")
+        assert view.cursor == second
+        await pilot.press("right_curly_bracket")
+        assert view.cursor == third
+        await pilot.press("left_curly_bracket")
+        assert view.cursor == second
+        await pilot.press("G")
+        assert view.cursor == len(TEXT)
+        await pilot.press("g")
+        assert view.cursor == 0
+        await pilot.press("end")
+        assert view.cursor == len(TEXT)
+        assert view.scroll_offset.y > 0  # the end of the article is on screen
+        await pilot.press("home")
+        assert view.cursor == 0
+        assert view.scroll_offset.y == 0
+
+
+async def test_page_keys_move_the_cursor(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("space")
+        one = view.cursor
+        assert one > 0
+        await pilot.press("pageup")
+        assert view.cursor == 0
+        await pilot.press("pagedown")
+        assert view.cursor == one
+        await pilot.press("pagedown")  # the last page is shorter: clamps to the last row
+        two = view.cursor
+        assert two > one
+        await pilot.press("pageup")
+        assert view.cursor < two
+
+
+# ---------------------------------------------------------------------- selection
+
+
+async def test_shift_arrows_extend_and_escape_clears(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("shift+right", "shift+right", "shift+right")
+        assert view.selection == (0, 3)
+        await pilot.press("shift+left")
+        assert view.selection == (0, 2)
+        await pilot.press("shift+down")
+        below = view.cursor
+        assert view.selection == (0, below) and below > 2
+        await pilot.press("shift+up")
+        assert view.selection == (0, 2)
+        await pilot.press("escape")
+        assert view.selection is None
+        assert view.cursor == 2
+
+
+async def test_visual_mode_extends_with_motions(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("w", "v", "w", "w")
+        assert view.selection == (TEXT.index("defense"), TEXT.index(" of Turkey") + 1)
+        assert "VISUAL" in status_of(app)
+        await pilot.press("escape")
+        assert view.selection is None
+        await pilot.press("w")  # a motion after escape no longer extends
+        assert view.selection is None
+        assert "VISUAL" not in status_of(app)
+
+
+async def test_expand_word_name_sentence_paragraph(store: Store) -> None:
+    text = (
+        "Officials met on Monday. On Tuesday the minister Hulusi Akar spoke to reporters. "
+        "Nothing changed.\n\nA second paragraph."
+    )
+    ((info, _),) = store.add_documents([{"text": text, "title": "expand"}])
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        view.move_cursor(text.index("Hulusi") + 2)
+
+        def selected() -> str:
+            assert view.selection is not None
+            return text[view.selection[0] : view.selection[1]]
+
+        await pilot.press("e")
+        assert selected() == "Hulusi"
+        await pilot.press("e")
+        assert selected() == "Hulusi Akar"
+        await pilot.press("e")
+        assert selected() == "On Tuesday the minister Hulusi Akar spoke to reporters."
+        await pilot.press("e")
+        assert selected() == text[: text.index("\n")]
+        await pilot.press("3")
+        assert layer(store, info.id) == [(0, text.index("\n"), "actor", selected())]
+
+
+async def test_expand_on_the_seed_grows_around_the_name(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        view.move_cursor(182)
+        await pilot.press("e")
+        assert view.selection == (180, 186)
+        await pilot.press("e")
+        chain = view.selection
+        assert chain is not None and chain[0] <= 180 and chain[1] == 191
+
+
+async def test_quotation_selects_inside_the_marks(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        view.move_cursor(TEXT.index("significant role"))
+        await pilot.press("quotation_mark")
+        assert view.selection is not None
+        start, end = view.selection
+        assert TEXT[start - 1] == '"' and TEXT[end] == '"'
+        assert TEXT[start:end].startswith("for the significant role")
+        assert TEXT[start:end].endswith("peace process there.")
+        # Outside any quotation the selection stays as it was.
+        await pilot.press("g", "quotation_mark")
+        assert view.selection is None
+        assert view.cursor == 0
+
+
+# --------------------------------------------------------------------------- find
+
+
+async def test_find_then_label_actor(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("slash", *"hulusi akar", "enter")
+        assert view.selection == (180, 191)
+        assert app.focused is view
+        await pilot.press("3")
+        assert layer(store, doc_id) == [(180, 191, "actor", "Hulusi Akar")]
+        assert [s.annotator for s in store.spans(doc_id)] == [ME]
+        assert "saved" in status_of(app)
+        assert view.selected_span_id == store.spans(doc_id, ME)[0].id
+
+
+async def test_find_next_and_previous(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    hits = [m.start() for m in re.finditer("Akar", TEXT)]
+    assert len(hits) >= 3
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("slash", *"akar", "enter")
+        assert view.selection == (hits[0], hits[0] + 4)
+        await pilot.press("n")
+        assert view.selection == (hits[1], hits[1] + 4)
+        await pilot.press("n")
+        assert view.selection == (hits[2], hits[2] + 4)
+        await pilot.press("N")
+        assert view.selection == (hits[1], hits[1] + 4)
+        await pilot.press("N", "N")  # wraps around to the last match
+        assert view.selection == (hits[-1], hits[-1] + 4)
+
+
+async def test_find_folds_dotted_capital_i(store: Store) -> None:
+    text = "Presidential spokesperson İbrahim Kalın spoke.\n\nLater, İbrahim Kalın left."
+    store.add_documents([{"text": text, "title": "Kalın"}])
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("slash", *"ibrahim kalın", "enter")
+        start = text.index("İbrahim")
+        assert view.selection == (start, start + len("İbrahim Kalın"))
+
+
+async def test_find_missing_or_escaped_leaves_cursor(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        find = app.screen.query_one("#find")
+        await pilot.press("w", "w", "slash", "q", "z", "enter")
+        assert view.cursor == TEXT.index("chiefs")
+        assert view.selection is None
+        assert not find.display
+        await pilot.press("slash", "a", "escape")  # escape closes the bar, finds nothing
+        assert not find.display
+        assert app.focused is view
+        assert view.cursor == TEXT.index("chiefs")
+        assert view.selection is None
+        assert store.spans(seeded[1]) == []
+
+
+# ------------------------------------------------------------------------- labels
+
+
+async def test_digits_label_the_word_under_the_cursor(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "w", "2", "w", "3", "w", "4")
+        assert layer(store, doc_id) == [
+            (0, 3, "claim", "The"),
+            (4, 11, "quote", "defense"),
+            (12, 18, "actor", "chiefs"),
+            (19, 21, "issue", "of"),
+        ]
+
+
+async def test_digit_relabels_a_tab_selected_annotation(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    store.add_span(doc_id, 180, 191, "claim", ME)
+    before = store.spans(doc_id, ME)[0]
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("tab")
+        assert view.selected_span_id == before.id
+        await pilot.press("3")
+        (after,) = store.spans(doc_id, ME)
+        assert (after.id, after.start, after.end, after.label) == (before.id, 180, 191, "actor")
+        assert "relabelled" in status_of(app)
+
+
+async def test_digits_beyond_the_scheme_change_nothing(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("shift+right", "shift+right", "5", "6", "7", "8", "9")
+        assert store.spans(doc_id) == []
+        assert store.can_undo(doc_id, ME) is False
+        assert view.selection == (0, 2)
+        assert "labelled" not in status_of(app)
+
+
+async def test_digits_five_to_nine_with_a_nine_label_scheme(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    scheme = LabelScheme(
+        "nine", tuple(Label(f"l{i}", str(i), "#4f8fe6") for i in range(1, 10))
+    )
+    app = app_for(store, scheme=scheme)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5", "w", "6", "w", "7", "w", "8", "w", "9")
+        got = [(s.text, s.label) for s in store.spans(doc_id, ME)]
+        assert got == [
+            ("The", "l5"), ("defense", "l6"), ("chiefs", "l7"), ("of", "l8"), ("Turkey", "l9"),
+        ]  # fmt: skip
+
+
+# ------------------------------------------------------------------ annotations
+
+
+async def test_tab_walks_annotations_and_delete_removes(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    for start, end, label in [(4, 11, "issue"), (146, 200, "claim"), (180, 191, "actor")]:
+        store.add_span(doc_id, start, end, label, ME)
+    spans = store.spans(doc_id, ME)
+    ranges = [(s.start, s.end) for s in spans]
+    assert ranges == [(4, 11), (146, 200), (180, 191)]
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("tab")
+        assert (view.selection, view.selected_span_id) == (ranges[0], spans[0].id)
+        await pilot.press("tab")
+        assert (view.selection, view.selected_span_id) == (ranges[1], spans[1].id)
+        await pilot.press("tab")
+        assert view.selection == ranges[2]
+        await pilot.press("shift+tab")
+        assert view.selection == ranges[1]
+        await pilot.press("x")
+        assert [(s.start, s.end) for s in store.spans(doc_id, ME)] == [ranges[0], ranges[2]]
+        assert view.selection is None
+        await pilot.press("shift+tab")  # the nearest one before the cursor
+        assert view.selection == ranges[2]
+        await pilot.press("shift+tab")
+        assert view.selected_span_id == spans[0].id
+        await pilot.press("delete")
+        assert [(s.start, s.end) for s in store.spans(doc_id, ME)] == [ranges[2]]
+        await pilot.press("shift+tab")  # wraps around to the last one
+        assert view.selection == ranges[2]
+
+
+async def test_undo_redo_round_trip(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("w", "3")
+        labelled = store.spans(doc_id, ME)
+        assert layer(store, doc_id) == [(4, 11, "actor", "defense")]
+        await pilot.press("u")
+        assert store.spans(doc_id, ME) == []
+        assert view.selection is None
+        await pilot.press("U")
+        assert store.spans(doc_id, ME) == labelled
+        assert view.selection == (4, 11)
+        await pilot.press("ctrl+z")
+        assert store.spans(doc_id, ME) == []
+        await pilot.press("ctrl+y")
+        assert store.spans(doc_id, ME) == labelled
+        await pilot.press("U")  # nothing left to redo
+        assert store.spans(doc_id, ME) == labelled
+
+
+async def test_undo_survives_quitting(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    first = app_for(store)
+    async with first.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"akar", "enter", "3", "q")
+    assert layer(store, doc_id) == [(187, 191, "actor", "Akar")]
+    again = Store.open(store.root)
+    try:
+        second = app_for(again)
+        async with second.run_test(size=SIZE) as pilot:
+            await pilot.press("u")
+            assert again.spans(doc_id, ME) == []
+    finally:
+        again.close()
+    assert store.spans(doc_id, ME) == []
+
+
+# ---------------------------------------------------------------------- documents
+
+
+async def test_switch_documents_and_mark_done(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    other = "A second, shorter article.\n\nIt has two paragraphs."
+    ((info, _),) = store.add_documents([{"text": other, "title": "Second article"}])
+    app = app_for(store, open_doc=doc_id)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        assert view.text == TEXT
+        assert "Turkey, US defense chiefs" in title_of(app)
+        await pilot.press("right_square_bracket")
+        assert view.text == other
+        assert "Second article" in title_of(app)
+        await pilot.press("right_square_bracket")  # already the last: stays
+        assert view.text == other
+        await pilot.press("d")
+        assert store.status(info.id, ME) == "done"
+        assert store.status(doc_id, ME) == "todo"
+        assert "✓ done" in title_of(app)
+        await pilot.press("d")
+        assert store.status(info.id, ME) == "todo"
+        await pilot.press("d", "left_square_bracket")
+        assert view.text == TEXT
+        assert "todo" in title_of(app)
+        await pilot.press("left_square_bracket")  # already the first: stays
+        assert view.text == TEXT
+    assert store.status(info.id, ME) == "done"
+
+
+async def test_document_list_toggles(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        docs = app.screen.query_one(DocumentList)
+        assert docs.display  # wide enough to show it
+        await pilot.press("o")
+        assert not docs.display
+        assert app.focused is view_of(app)
+        await pilot.press("o")
+        assert docs.display
+        assert app.focused is docs
+
+
+async def test_help_palette_and_quit(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("q")  # closes help, does not quit
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReaderScreen)
+        await pilot.press("q")
+        assert not app.is_running
+    assert app.return_code == 0
+
+
+async def test_ctrl_q_quits(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        assert not app.is_running
+
+
+# ------------------------------------------------------------- small screen, mouse
+
+
+async def test_small_terminal_mounts_and_labels(seeded: tuple[Store, str]) -> None:
+    store, doc_id = seeded
+    app = app_for(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = view_of(app)
+        assert view.size.width >= 30 and view.size.height >= 10
+        assert not app.screen.query_one(DocumentList).display
+        await pilot.press("w", "4")
+        assert layer(store, doc_id) == [(4, 11, "issue", "defense")]
+        assert "saved" in status_of(app)
+
+
+async def test_click_places_cursor(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        await pilot.press("j", "j")
+        third_row = view.cursor
+        await pilot.click(ArticleView, offset=(4, 0))
+        assert view.cursor == 4
+        assert view.selection is None
+        await pilot.click(ArticleView, offset=(3, 2))
+        assert view.cursor == third_row + 3

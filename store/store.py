@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Table
 
@@ -222,6 +221,9 @@ class Store:
 
     @contextmanager
     def _locked(self, name: str) -> Iterator[None]:
+        # Imported on first write: filelock costs ~40 ms of start-up, before first paint.
+        from filelock import FileLock, Timeout
+
         lock = FileLock(str(self.root / "locks" / f"{name}.lock"), timeout=LOCK_TIMEOUT)
         try:
             lock.acquire()

@@ -175,9 +175,21 @@ class AtomicJSONStorage(Storage):
     atomic write when the block ends, so one user action is one durable write.
     """
 
-    def __init__(self, path: str | Path, create: bool = True, durable: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        create: bool = False,
+        durable: bool = True,
+        backup: str | Path | None = None,
+    ) -> None:
+        """``backup``: where to keep the last good version of the file (see ``_keep_backup``).
+
+        The file is created by the first write, not here, so merely reading a
+        store (a read-only folder, an export) never writes to it.
+        """
         self.path = Path(path)
         self.durable = durable
+        self.backup = Path(backup) if backup is not None else None
         self._cache: dict[str, Any] | None = None
         self._cache_tail: bytes | None = None
         self._pending: dict[str, Any] | None = None
@@ -205,8 +217,29 @@ class AtomicJSONStorage(Storage):
             return
         self._flush(data)
 
+    def _keep_backup(self) -> None:
+        """Hard-link the current (verified) file as the last good copy: no data is copied.
+
+        Only a version this process has read and checked is kept, so the backup
+        is never a damaged file. Best effort: a failure here never blocks a save.
+        """
+        if self.backup is None or self._cache_tail is None:
+            return
+        try:
+            if _tail(self.path) != self._cache_tail:
+                return
+            self.backup.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.backup.with_name(f".{self.backup.name}.{os.getpid()}.link")
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            os.link(self.path, tmp)
+            os.replace(tmp, self.backup)
+        except OSError:
+            pass
+
     def _flush(self, data: dict[str, Any]) -> None:
         encoded = encode_checked(data)
+        self._keep_backup()
         try:
             atomic_write(self.path, encoded, durable=self.durable)
         except BaseException:

@@ -45,6 +45,8 @@ from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files
 
 FORMAT_VERSION = 1
 FORMAT_FILE = "newsmark-store.json"
+BACKUP_DIR = "backup"  # last good copy of every catalog/doc file, for `newsmark doctor`
+QUARANTINE_DIR = "quarantine"
 HISTORY_LIMIT = 1000  # undo steps kept per document layer
 LOCK_TIMEOUT = 5.0
 STATUSES = ("todo", "done")
@@ -245,7 +247,11 @@ class Store:
 
     def _catalog_db_(self) -> TinyDB:
         if self._catalog_db is None:
-            self._catalog_db = TinyDB(self.root / "catalog.json", storage=AtomicJSONStorage)
+            self._catalog_db = TinyDB(
+                self.root / "catalog.json",
+                storage=AtomicJSONStorage,
+                backup=self.root / BACKUP_DIR / "catalog.json",
+            )
         return self._catalog_db
 
     def _catalog(self) -> tuple[list[DocumentInfo], dict[str, DocumentInfo]]:
@@ -400,7 +406,11 @@ class Store:
         db = self._docs.get(doc_id)
         if db is None:
             self.document(doc_id)  # raises NotFound
-            db = TinyDB(self.root / "docs" / f"{doc_id}.json", storage=AtomicJSONStorage)
+            db = TinyDB(
+                self.root / "docs" / f"{doc_id}.json",
+                storage=AtomicJSONStorage,
+                backup=self.root / BACKUP_DIR / "docs" / f"{doc_id}.json",
+            )
             self._docs[doc_id] = db
         return db
 

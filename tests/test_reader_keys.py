@@ -13,12 +13,14 @@ from textual.command import CommandPalette
 from textual.widgets import Static
 
 from store.labels import Label, LabelScheme
+from store.model import Span
 from store.store import Store
 from tests.conftest import SEED
 from tui.actions import ACTIONS
 from tui.app import NewsmarkApp
 from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
+from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView
 from tui.widgets.document_list import DocumentList
 
@@ -59,6 +61,16 @@ def title_of(app: NewsmarkApp) -> str:
 
 def layer(store: Store, doc_id: str) -> list[tuple[int, int, str, str]]:
     return [(s.start, s.end, s.label, s.text) for s in store.spans(doc_id, ME)]
+
+
+def assert_shows_store(app: NewsmarkApp, store: Store, doc_id: str) -> None:
+    """The article, the annotation panel and the document list agree with the store."""
+    stored = store.spans(doc_id, ME)
+    assert sorted(view_of(app).spans, key=Span.sort_key) == stored
+    assert app.screen.query_one(AnnotationList).spans == stored
+    docs = app.screen.query_one(DocumentList)
+    row = next(docs.row(i) for i in range(docs.count) if docs.row(i).id == doc_id)
+    assert (row.spans, row.status) == (len(stored), store.status(doc_id, ME))
 
 
 def test_every_key_in_the_table_is_tested() -> None:
@@ -345,6 +357,7 @@ async def test_digits_label_the_word_under_the_cursor(seeded: tuple[Store, str])
             (12, 18, "actor", "chiefs"),
             (19, 21, "issue", "of"),
         ]
+        assert_shows_store(app, store, doc_id)
 
 
 async def test_digit_relabels_a_tab_selected_annotation(seeded: tuple[Store, str]) -> None:
@@ -360,6 +373,10 @@ async def test_digit_relabels_a_tab_selected_annotation(seeded: tuple[Store, str
         (after,) = store.spans(doc_id, ME)
         assert (after.id, after.start, after.end, after.label) == (before.id, 180, 191, "actor")
         assert "relabelled" in status_of(app)
+        assert_shows_store(app, store, doc_id)
+        await pilot.press("u")  # undo the relabel
+        assert [s.label for s in store.spans(doc_id, ME)] == ["claim"]
+        assert_shows_store(app, store, doc_id)
 
 
 async def test_digits_beyond_the_scheme_change_nothing(seeded: tuple[Store, str]) -> None:
@@ -420,6 +437,7 @@ async def test_tab_walks_annotations_and_delete_removes(seeded: tuple[Store, str
         assert [(s.start, s.end) for s in store.spans(doc_id, ME)] == [ranges[2]]
         await pilot.press("shift+tab")  # wraps around to the last one
         assert view.selection == ranges[2]
+        assert_shows_store(app, store, doc_id)
 
 
 async def test_undo_redo_round_trip(seeded: tuple[Store, str]) -> None:
@@ -433,6 +451,7 @@ async def test_undo_redo_round_trip(seeded: tuple[Store, str]) -> None:
         await pilot.press("u")
         assert store.spans(doc_id, ME) == []
         assert view.selection is None
+        assert_shows_store(app, store, doc_id)
         await pilot.press("U")
         assert store.spans(doc_id, ME) == labelled
         assert view.selection == (4, 11)
@@ -440,6 +459,7 @@ async def test_undo_redo_round_trip(seeded: tuple[Store, str]) -> None:
         assert store.spans(doc_id, ME) == []
         await pilot.press("ctrl+y")
         assert store.spans(doc_id, ME) == labelled
+        assert_shows_store(app, store, doc_id)
         await pilot.press("U")  # nothing left to redo
         assert store.spans(doc_id, ME) == labelled
 
@@ -482,6 +502,7 @@ async def test_switch_documents_and_mark_done(seeded: tuple[Store, str]) -> None
         assert store.status(info.id, ME) == "done"
         assert store.status(doc_id, ME) == "todo"
         assert "✓ done" in title_of(app)
+        assert_shows_store(app, store, info.id)
         await pilot.press("d")
         assert store.status(info.id, ME) == "todo"
         await pilot.press("d", "left_square_bracket")

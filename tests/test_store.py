@@ -177,7 +177,7 @@ def test_stale_temp_files_are_swept_at_open(seeded: tuple[Store, str]) -> None:
 
 
 def test_batch_lands_as_one_write(tmp_path: Path) -> None:
-    storage = AtomicJSONStorage(tmp_path / "db.json")
+    storage = AtomicJSONStorage(tmp_path / "db.json", create=True)
     with storage.batch():
         storage.write({"a": {"1": {"x": 1}}})
         storage.write({"a": {"1": {"x": 2}}})

@@ -6,8 +6,10 @@ import bisect
 from collections.abc import Mapping, Sequence
 
 from rich.text import Text
+from textual.color import Color, ColorParseError
 
 from store.model import Span
+from tui.widgets.article_view import _readable
 from tui.widgets.virtual_list import VirtualList
 
 
@@ -47,7 +49,7 @@ class AnnotationList(VirtualList):
 
     def render_row(self, index: int, width: int) -> Text:
         s = self._spans[index]
-        color = self._colors.get(s.label, "white")
+        color = self._label_color(s.label)
         where = f"{s.start}–{s.end}"
         label = f"{s.label[:8]:<8} "
         room = max(0, width - len(label) - len(where) - 2)
@@ -56,6 +58,14 @@ class AnnotationList(VirtualList):
             Text(_clip(s.text, room).ljust(room) + " "),
             Text(where, style="dim"),
         )
+
+    def _label_color(self, label: str) -> str:
+        """The label's colour, nudged until readable on this panel (e.g. on light themes)."""
+        try:
+            color = Color.parse(self._colors.get(label, "white"))
+        except ColorParseError:
+            return ""
+        return _readable(color, self.background_colors[1]).hex
 
     def follow(self, cursor: int, selected: str | None) -> None:
         """Highlight the selected annotation, else the last one starting at or before cursor."""

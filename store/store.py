@@ -319,6 +319,9 @@ class Store:
                         r = existing[doc_id]
                         info = self._info_from_row(r)
                         results.append((info, False))
+                        if text_sha256(text) == info.text_sha256:
+                            # Re-importing the original brings back a lost text file.
+                            self._write_text(info.text_sha256, text)
                     else:
                         order += 1
                         tsha = text_sha256(text)

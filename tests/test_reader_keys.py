@@ -331,7 +331,7 @@ async def test_find_missing_or_escaped_leaves_cursor(seeded: tuple[Store, str]) 
     async with app.run_test(size=SIZE) as pilot:
         view = view_of(app)
         find = app.screen.query_one("#find")
-        await pilot.press("w", "w", "slash", "q", "z", "enter")
+        await pilot.press("w", "w", "slash", "q", "4", "z", "enter")
         assert view.cursor == TEXT.index("chiefs")
         assert view.selection is None
         assert not find.display
@@ -393,9 +393,7 @@ async def test_digits_beyond_the_scheme_change_nothing(seeded: tuple[Store, str]
 
 async def test_digits_five_to_nine_with_a_nine_label_scheme(seeded: tuple[Store, str]) -> None:
     store, doc_id = seeded
-    scheme = LabelScheme(
-        "nine", tuple(Label(f"l{i}", str(i), "#4f8fe6") for i in range(1, 10))
-    )
+    scheme = LabelScheme("nine", tuple(Label(f"l{i}", str(i), "#4f8fe6") for i in range(1, 10)))
     app = app_for(store, scheme=scheme)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("5", "w", "6", "w", "7", "w", "8", "w", "9")

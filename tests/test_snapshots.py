@@ -47,7 +47,6 @@ def annotated(seeded: tuple[Store, str]) -> NewsmarkApp:
     for start, end, label in spans:
         store.add_span(doc_id, start, end, label, ME)
     store.add_documents([{"text": "A second article.\n\nShort.", "title": "Harbour strike"}])
-    store.set_status(doc_id, ME, "todo")
     return NewsmarkApp(store, annotator=ME, open_doc=doc_id)
 
 
@@ -71,6 +70,4 @@ def test_reader_light_theme(snap_compare: Any, annotated: NewsmarkApp) -> None:
     def light(pilot: Pilot[None]) -> None:
         pilot.app.theme = "textual-light"
 
-    assert snap_compare(
-        annotated, press=SELECT_ACTOR, terminal_size=(120, 40), run_before=light
-    )
+    assert snap_compare(annotated, press=SELECT_ACTOR, terminal_size=(120, 40), run_before=light)

@@ -328,10 +328,30 @@ def validate_cmd(store: Path | None) -> None:
         click.echo(f"problem: {problem}", err=True)
     if problems:
         raise NewsmarkError(
-            f"{len(problems)} problem(s) in {n_docs} documents; restore the named files from a "
-            "backup (validate changes nothing)"
+            f"{len(problems)} problem(s) in {n_docs} documents; run `newsmark doctor` to repair "
+            "from the last good copies (validate changes nothing)"
         )
     click.echo(f"ok: {n_docs} documents, {n_spans} spans, every offset matches its text")
+
+
+@cli.command("doctor")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+def doctor_cmd(store: Path | None) -> None:
+    """Repair a damaged store from its last good copies; say exactly what was done."""
+    from store.doctor import doctor
+
+    root = store or default_store_path()
+    if not (root / "newsmark-store.json").exists():
+        raise InputError(f"no store at {root}; pass --store")
+    report = doctor(root)
+    for action in report.actions:
+        click.echo(f"done: {action}")
+    for problem in report.unresolved:
+        click.echo(f"still to do: {problem}", err=True)
+    if report.healthy:
+        click.echo(f"ok: {root} is healthy, nothing to repair")
+    elif report.unresolved:
+        raise NewsmarkError(f"{len(report.unresolved)} problem(s) need you; see above")
 
 
 def _crash_log(exc: BaseException) -> str:

@@ -43,7 +43,7 @@ from store.export.base import SCHEMA_VERSION, Record
 from store.model import DocumentInfo, Relation, Span
 from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # history in store/migrate.py
 FORMAT_FILE = "newsmark-store.json"
 BACKUP_DIR = "backup"  # last good copy of every catalog/doc file, for `newsmark doctor`
 QUARANTINE_DIR = "quarantine"
@@ -187,7 +187,7 @@ class Store:
             if not create:
                 raise InputError(f"no store at {path}; import something first or pass --store")
             try:
-                for sub in ("texts", "docs", "locks"):
+                for sub in ("texts", "docs", "locks", f"{BACKUP_DIR}/docs"):
                     (path / sub).mkdir(parents=True, exist_ok=True)
                 atomic_write(fmt_file, orjson.dumps({"format": FORMAT_VERSION}))
             except OSError as exc:
@@ -205,7 +205,12 @@ class Store:
                     f"{path} was written by a newer newsmark (store format {version}, this one "
                     f"reads {FORMAT_VERSION}); upgrade newsmark"
                 )
+            if version < FORMAT_VERSION:
+                from store.migrate import migrate
+
+                migrate(path, version, FORMAT_VERSION)
         store = cls(path)
+        (path / "locks").mkdir(exist_ok=True)  # lock files are not data: never copied along
         for sub in ("", "docs", "texts"):
             sweep_temp_files(path / sub)
         store._catalog()  # parse now so a damaged catalog is reported at open

@@ -168,6 +168,7 @@ class Store:
         self._catalog_db: TinyDB | None = None
         self._catalog_cache: tuple[bytes, list[DocumentInfo], dict[str, DocumentInfo]] | None = None
         self.listeners: list[Callable[[Change], None]] = []
+        self._index: Any = None  # store.summary.SummaryIndex, loaded on first use
 
     # ------------------------------------------------------------------ open
 
@@ -478,13 +479,19 @@ class Store:
         return str(self._layer(doc_id, annotator)["status"])
 
     def summary(self, doc_id: str, annotator: str) -> LayerSummary:
-        raw = self._raw(doc_id)
-        count = sum(
-            1
-            for r in (raw.get("spans") or {}).values()
-            if r.get("annotator", "default") == annotator
-        )
-        return LayerSummary(self.status(doc_id, annotator), count)
+        """Status and span count of one layer, from the summary cache when it is fresh."""
+        if self._index is None:
+            from store.summary import SummaryIndex
+
+            self._index = SummaryIndex(self.root)
+        layers = self._index.get(doc_id, lambda: self._raw(doc_id))
+        status, count = layers.get(annotator, ("todo", 0))
+        return LayerSummary(status, count)
+
+    def save_index(self) -> None:
+        """Persist the summary cache (cheap, best effort; call when idle or on exit)."""
+        if self._index is not None:
+            self._index.save()
 
     def can_undo(self, doc_id: str, annotator: str) -> bool:
         return bool(self._layer(doc_id, annotator)["undo"])

@@ -213,3 +213,19 @@ def test_two_processes_labelling_one_document_lose_nothing(seeded: tuple[Store, 
     spans = Store.open(store.root).spans(doc)
     for who in ("alice", "bob", "carol"):
         assert sorted(s.start for s in spans if s.annotator == who) == list(range(n))
+
+
+def test_summary_cache_follows_every_write(seeded: tuple[Store, str]) -> None:
+    store, doc = seeded
+    assert store.summary(doc, "alice").spans == 0
+    store.add_span(doc, 180, 191, "actor", "alice")
+    assert store.summary(doc, "alice").spans == 1
+    store.save_index()
+    other = Store.open(store.root)  # another process writes …
+    other.add_span(doc, 0, 3, "claim", "alice")
+    other.set_status(doc, "alice", "done")
+    again = Store.open(store.root)  # … and a reader with the saved cache sees it
+    summary = again.summary(doc, "alice")
+    assert (summary.status, summary.spans) == ("done", 2)
+    (store.root / "index.json").write_bytes(b"{broken")
+    assert Store.open(store.root).summary(doc, "alice").spans == 2  # a cache, never a risk

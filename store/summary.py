@@ -1,0 +1,77 @@
+"""A cache of each document's layer summaries (status, span count) for large corpora.
+
+Opening the document list of 10,000 documents must not read 10,000 files. The
+cache ``index.json`` maps each document to its file's identity (size, mtime,
+inode) and the summaries computed from it; an entry is trusted only while the
+file's identity is unchanged, so a write by any process invalidates it. It is
+derived data: losing or corrupting it costs time, never annotations.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.errors import NewsmarkError
+from store.storage import atomic_write
+
+INDEX_FILE = "index.json"
+Summary = dict[str, tuple[str, int]]  # annotator -> (status, span count)
+
+
+def summarise(raw: dict[str, Any]) -> Summary:
+    """Status and span count per annotator, from a document file's data."""
+    out: dict[str, list[Any]] = {}
+    for r in (raw.get("spans") or {}).values():
+        entry = out.setdefault(r.get("annotator", "default"), ["todo", 0])
+        entry[1] += 1
+    for r in (raw.get("layers") or {}).values():
+        out.setdefault(r["annotator"], ["todo", 0])[0] = r.get("status", "todo")
+    return {name: (str(v[0]), int(v[1])) for name, v in out.items()}
+
+
+class SummaryIndex:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / INDEX_FILE
+        self._entries: dict[str, list[Any]] = {}
+        self._dirty = False
+        try:
+            data = orjson.loads(self.path.read_bytes())
+            if isinstance(data, dict) and isinstance(data.get("docs"), dict):
+                self._entries = data["docs"]
+        except (OSError, orjson.JSONDecodeError):
+            pass  # a cache: rebuilt as documents are looked at
+
+    def _identity(self, doc_id: str) -> list[int] | None:
+        try:
+            st = os.stat(self.root / "docs" / f"{doc_id}.json")
+        except FileNotFoundError:
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+    def get(self, doc_id: str, read: Any) -> Summary:
+        """Summaries of one document; ``read()`` gives its data when the cache is stale."""
+        ident = self._identity(doc_id)
+        if ident is None:
+            return {}
+        entry = self._entries.get(doc_id)
+        if entry is not None and entry[0] == ident:
+            return {k: (v[0], v[1]) for k, v in entry[1].items()}
+        summary = summarise(read())
+        self._entries[doc_id] = [ident, {k: list(v) for k, v in summary.items()}]
+        self._dirty = True
+        return summary
+
+    def save(self) -> None:
+        """Write the cache if it changed; never durable, never worth an error."""
+        if not self._dirty:
+            return
+        try:
+            atomic_write(self.path, orjson.dumps({"docs": self._entries}), durable=False)
+            self._dirty = False
+        except NewsmarkError:
+            pass

@@ -126,13 +126,16 @@ def doctor(root: Path) -> DoctorReport:
                     "to bring its text back"
                 )
             doc_path = root / "docs" / f"{info.id}.json"
-            if doc_path.exists() and not _good(doc_path):
-                if not _restore(root, doc_path, stamp, report):
-                    moved = _quarantine(root, doc_path, stamp)
-                    report.actions.append(
-                        f"quarantined {doc_path.relative_to(root)} (damaged, no good copy): the "
-                        f"annotations of {info.id} are in {moved.relative_to(root)}"
-                    )
+            if (
+                doc_path.exists()
+                and not _good(doc_path)
+                and not _restore(root, doc_path, stamp, report)
+            ):
+                moved = _quarantine(root, doc_path, stamp)
+                report.actions.append(
+                    f"quarantined {doc_path.relative_to(root)} (damaged, no good copy): the "
+                    f"annotations of {info.id} are in {moved.relative_to(root)}"
+                )
     finally:
         store.close()
     # Leftover temp files of dead writers are swept by Store.open above.

@@ -17,6 +17,7 @@ import orjson
 from store.errors import InputError
 from store.importers.jsonl import is_native, read_native_jsonl
 from store.importers.text import read_html_file, read_text_file
+from store.storage import deferred_sync
 from store.store import Store
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
@@ -162,8 +163,21 @@ def import_paths(
         if progress:
             progress(i, len(files) * 2)
     _check_spans(items)
-    done = 0
     seen: set[str] = set()
+    with deferred_sync():
+        _add_all(store, items, report, seen, files, progress)
+    return report
+
+
+def _add_all(
+    store: Store,
+    items: list[dict[str, Any]],
+    report: ImportReport,
+    seen: set[str],
+    files: list[Path],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    done = 0
     for start in range(0, len(items), BATCH):
         chunk = items[start : start + BATCH]
         for info, created in store.add_documents(chunk):
@@ -179,7 +193,6 @@ def import_paths(
         done += len(chunk)
         if progress:
             progress(len(files) + len(files) * done // max(1, len(items)), len(files) * 2)
-    return report
 
 
 def _check_spans(items: list[dict[str, Any]]) -> None:

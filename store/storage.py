@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 import secrets
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,48 @@ def _write_error(path: Path, exc: OSError) -> StoreWriteError:
     return StoreWriteError(f"could not save {path.name}: {why} (nothing was changed)")
 
 
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def deferred_sync() -> Iterator[None]:
+    """Make a burst of writes (an import) durable together when the block ends.
+
+    Each file is still replaced atomically, so a crash leaves old or new files
+    whole; only the fsyncs are gathered at the end, where the kernel has
+    usually written the data back already. Nothing counts as saved before the
+    block returns, which is when an import reports success.
+    """
+    if getattr(_deferred, "paths", None) is not None:
+        yield
+        return
+    _deferred.paths = []
+    try:
+        yield
+        paths: list[Path] = _deferred.paths
+        for path in paths:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue  # replaced again later in the burst: that file is synced instead
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        for folder in {p.parent for p in paths}:
+            fsync_dir(folder)
+    except OSError as exc:
+        raise _write_error(Path(exc.filename or "store"), exc) from None
+    finally:
+        _deferred.paths = None
+
+
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file whole."""
+    pending = getattr(_deferred, "paths", None)
+    if durable and pending is not None:
+        pending.append(path)
+        durable = False
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

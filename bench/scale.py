@@ -27,10 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from store.store import Store  # noqa: E402
 
-WORDS = (
-    "minister said the council would vote on the budget after talks with union leaders "
-    "about wages police overtime water rates and the new harbour contract in the city"
-).split()
+WORDS = ["minister", "said", "the", "council", "would", "vote", "on", "the", "budget", "after", "talks", "with", "union", "leaders", "about", "wages", "police", "overtime", "water", "rates", "and", "the", "new", "harbour", "contract", "in", "the", "city"]
 
 
 def article(i: int) -> str:

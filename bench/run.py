@@ -48,7 +48,7 @@ def make_big_store(root: Path) -> tuple[Store, str]:
     text = (base * (1_050_000 // len(base) + 1))[:1_050_000]
     text = text[: text.rfind("\n") + 1] or text
     store = Store.open(root)
-    (info, _), = store.add_documents([{"text": text, "title": "1 MB article"}])
+    ((info, _),) = store.add_documents([{"text": text, "title": "1 MB article"}])
     labels = ["claim", "quote", "actor", "issue"]
     spans = []
     step = len(text) // 5000
@@ -166,7 +166,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         seed_dir = Path(tmp) / "seed"
         seed = Store.open(seed_dir)
-        (seed_info, _), = seed.add_documents(
+        ((seed_info, _),) = seed.add_documents(
             [{"text": SEED.read_text(encoding="utf-8"), "source": str(SEED)}]
         )
         big_dir = Path(tmp) / "big"

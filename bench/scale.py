@@ -27,7 +27,36 @@ sys.path.insert(0, str(ROOT))
 
 from store.store import Store  # noqa: E402
 
-WORDS = ["minister", "said", "the", "council", "would", "vote", "on", "the", "budget", "after", "talks", "with", "union", "leaders", "about", "wages", "police", "overtime", "water", "rates", "and", "the", "new", "harbour", "contract", "in", "the", "city"]
+WORDS = [
+    "minister",
+    "said",
+    "the",
+    "council",
+    "would",
+    "vote",
+    "on",
+    "the",
+    "budget",
+    "after",
+    "talks",
+    "with",
+    "union",
+    "leaders",
+    "about",
+    "wages",
+    "police",
+    "overtime",
+    "water",
+    "rates",
+    "and",
+    "the",
+    "new",
+    "harbour",
+    "contract",
+    "in",
+    "the",
+    "city",
+]
 
 
 def article(i: int) -> str:
@@ -47,21 +76,42 @@ def build_jsonl(path: Path, docs: int, spans_per_doc: int) -> int:
             for k in range(spans_per_doc):
                 start = 12 + k * step
                 end = min(len(text), start + 5 + k % 20)
-                spans.append({"start": start, "end": end, "label": ("claim", "quote",
-                              "actor", "issue")[k % 4], "text": text[start:end]})
+                spans.append(
+                    {
+                        "start": start,
+                        "end": end,
+                        "label": ("claim", "quote", "actor", "issue")[k % 4],
+                        "text": text[start:end],
+                    }
+                )
             total += len(spans)
-            fh.write(orjson.dumps({"id": f"d{i}", "text": text, "meta": {"title": f"Report {i}",
-                     "source": "bench", "sha256": ""}, "annotator": "bench",
-                     "status": "done" if i % 3 == 0 else "todo", "spans": spans,
-                     "relations": []}) + b"\n")
+            fh.write(
+                orjson.dumps(
+                    {
+                        "id": f"d{i}",
+                        "text": text,
+                        "meta": {"title": f"Report {i}", "source": "bench", "sha256": ""},
+                        "annotator": "bench",
+                        "status": "done" if i % 3 == 0 else "todo",
+                        "spans": spans,
+                        "relations": [],
+                    }
+                )
+                + b"\n"
+            )
     return total
 
 
 def cli(*args: str) -> tuple[float, float]:
     """Run the newsmark CLI; returns (wall seconds, peak RSS MB of the child)."""
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return wall, peak
@@ -117,16 +167,22 @@ def main() -> None:
         big, small = base / "big", base / "small"
 
         wall, peak_import = cli("import", str(data), "--store", str(big))
-        print(f"import: {opts.docs} docs, {n_spans} spans in {wall:.1f} s = "
-              f"{n_spans / wall:,.0f} spans/s (peak RSS {peak_import:.0f} MB)", flush=True)
+        print(
+            f"import: {opts.docs} docs, {n_spans} spans in {wall:.1f} s = "
+            f"{n_spans / wall:,.0f} spans/s (peak RSS {peak_import:.0f} MB)",
+            flush=True,
+        )
         cli("import", str(one), "--store", str(small))
 
         out = base / "out.jsonl"
         walls = [cli("export", "-o", str(out), "--store", str(big))[0] for _ in range(3)]
         wall = statistics.median(walls)
         peak_export = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"export: {n_spans} spans, median {wall:.2f} s = {n_spans / wall:,.0f} spans/s "
-              f"(peak RSS so far {peak_export:.0f} MB)", flush=True)
+        print(
+            f"export: {n_spans} spans, median {wall:.2f} s = {n_spans / wall:,.0f} spans/s "
+            f"(peak RSS so far {peak_export:.0f} MB)",
+            flush=True,
+        )
 
         results = {}
         for name, root in (("1 document", small), (f"{opts.docs} documents", big)):
@@ -149,11 +205,15 @@ def main() -> None:
         small_r, big_r = results["1 document"], results[f"{opts.docs} documents"]
         for key in small_r:
             ratio = big_r[key] / small_r[key] if small_r[key] else float("nan")
-            print(f"{key:<18} 1 doc {small_r[key]:8.2f}   {opts.docs} docs {big_r[key]:8.2f}"
-                  f"   ratio {ratio:5.2f}")
-        print(f"peak RSS of this process: "
-              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
-              f"(pid {os.getpid()})")
+            print(
+                f"{key:<18} 1 doc {small_r[key]:8.2f}   {opts.docs} docs {big_r[key]:8.2f}"
+                f"   ratio {ratio:5.2f}"
+            )
+        print(
+            f"peak RSS of this process: "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB "
+            f"(pid {os.getpid()})"
+        )
 
 
 if __name__ == "__main__":

@@ -157,6 +157,12 @@ def _formats() -> dict[str, Any]:
 @click.option("--doc", "doc_ids", multiple=True, help="Only these document ids (repeatable).")
 @click.option("--split", default=None, help="spacy: train/dev/test fractions, e.g. 0.8/0.1/0.1.")
 @click.option("--seed", default=0, show_default=True, help="spacy: seed of the split shuffle.")
+@click.option(
+    "--offsets",
+    type=click.Choice(["codepoints", "utf16"]),
+    default=None,
+    help="doccano: offset unit (utf16 for doccano's web UI with emoji).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be written and lost; write nothing.")
 def export_cmd(
     fmt: str,
@@ -169,6 +175,7 @@ def export_cmd(
     doc_ids: tuple[str, ...],
     split: str | None,
     seed: int,
+    offsets: str | None,
     dry_run: bool,
 ) -> None:
     """Export annotations (native JSONL by default) to a file or stdout."""
@@ -200,6 +207,10 @@ def export_cmd(
         if fmt != "spacy":
             raise InputError("--split only applies to --format spacy")
         options["split"], options["seed"] = parts, seed
+    if offsets is not None:
+        if fmt != "doccano":
+            raise InputError("--offsets only applies to --format doccano")
+        options["offsets"] = offsets
     spec = formats[fmt]
     kind = "stream" if spec is None else spec.kind
     if dry_run:

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/newsmark samples/
+	$(BIN)/newsmark samples/turkey-us-defense-call.txt samples/
 
 test: $(STAMP)
 	$(BIN)/ruff check store tui tests bench

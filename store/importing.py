@@ -18,7 +18,7 @@ from store.errors import InputError
 from store.importers.jsonl import is_native, read_native_jsonl
 from store.importers.text import read_html_file, read_text_file
 from store.storage import deferred_sync
-from store.store import Store
+from store.store import Store, doc_id_for
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -166,6 +166,7 @@ def import_paths(
     seen: set[str] = set()
     with deferred_sync():
         _add_all(store, items, report, seen, files, progress)
+    store.save_index()
     return report
 
 
@@ -190,6 +191,11 @@ def _add_all(
             if report.first_id is None:
                 report.first_id = info.id
         report.spans += sum(len(it.get("spans") or []) for it in chunk)
+        # Warm the summary cache while the files are fresh in memory: the reader's
+        # document list then opens without reading every document.
+        for it in chunk:
+            if it.get("spans") or it.get("status") == "done":
+                store.summary(doc_id_for(it["text"]), str(it.get("annotator") or "default"))
         done += len(chunk)
         if progress:
             progress(len(files) + len(files) * done // max(1, len(items)), len(files) * 2)

@@ -17,6 +17,7 @@ one store never lose each other's writes.
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 import os
 import time
 import uuid
@@ -47,7 +48,9 @@ FORMAT_VERSION = 2  # history in store/migrate.py
 FORMAT_FILE = "newsmark-store.json"
 BACKUP_DIR = "backup"  # last good copy of every catalog/doc file, for `newsmark doctor`
 QUARANTINE_DIR = "quarantine"
-HISTORY_LIMIT = 1000  # undo steps kept per document layer
+HISTORY_LIMIT = 1000
+OPEN_DOCS = 64  # document files kept parsed in memory
+OPEN_TEXTS = 8  # texts kept in memory (up to MBs each)  # undo steps kept per document layer
 LOCK_TIMEOUT = 5.0
 STATUSES = ("todo", "done")
 
@@ -163,8 +166,9 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._docs: dict[str, TinyDB] = {}
-        self._texts: dict[str, str] = {}
+        # Bounded by what is open, not by the corpus: a few recent documents stay cached.
+        self._docs: OrderedDict[str, TinyDB] = OrderedDict()
+        self._texts: OrderedDict[str, str] = OrderedDict()
         self._catalog_db: TinyDB | None = None
         self._catalog_cache: tuple[bytes, list[DocumentInfo], dict[str, DocumentInfo]] | None = None
         self.listeners: list[Callable[[Change], None]] = []
@@ -347,7 +351,7 @@ class Store:
                         new_rows.append(row)
                         info = self._info_from_row(row)
                         results.append((info, True))
-                        self._texts[doc_id] = text
+                        self._remember_text(doc_id, text)
                     if item.get("spans") or item.get("relations") or item.get("status") == "done":
                         layers.append((info.id, item))
                 if new_rows:
@@ -406,14 +410,21 @@ class Store:
                 "restore it from a backup"
             )
         text = raw.decode("utf-8")
-        self._texts[doc_id] = text
+        self._remember_text(doc_id, text)
         return text
+
+    def _remember_text(self, doc_id: str, text: str) -> None:
+        self._texts[doc_id] = text
+        while len(self._texts) > OPEN_TEXTS:
+            self._texts.popitem(last=False)
 
     # ---------------------------------------------------------- document dbs
 
     def _doc_db(self, doc_id: str) -> TinyDB:
         db = self._docs.get(doc_id)
-        if db is None:
+        if db is not None:
+            self._docs.move_to_end(doc_id)
+        else:
             self.document(doc_id)  # raises NotFound
             db = TinyDB(
                 self.root / "docs" / f"{doc_id}.json",
@@ -421,6 +432,8 @@ class Store:
                 backup=self.root / BACKUP_DIR / "docs" / f"{doc_id}.json",
             )
             self._docs[doc_id] = db
+            while len(self._docs) > OPEN_DOCS:
+                self._docs.popitem(last=False)[1].close()
         return db
 
     def _storage(self, doc_id: str) -> AtomicJSONStorage:
@@ -438,6 +451,16 @@ class Store:
                 _RawTable(data, "spans"), _RawTable(data, "layers"), _RawTable(data, "relations")
             )
             storage.write(data)
+
+    def revision(self, doc_id: str) -> bytes:
+        """A token that changes whenever the document's annotations change (any process)."""
+        try:
+            with open(self.root / "docs" / f"{doc_id}.json", "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(0, fh.tell() - 80))
+                return fh.read()
+        except OSError:
+            return b""
 
     def _raw(self, doc_id: str) -> dict[str, Any]:
         return self._storage(doc_id).read() or {}

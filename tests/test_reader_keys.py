@@ -7,6 +7,7 @@ the store back rather than trusting what the screen shows.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
@@ -516,13 +517,53 @@ async def test_document_list_toggles(seeded: tuple[Store, str]) -> None:
     app = app_for(store)
     async with app.run_test(size=SIZE) as pilot:
         docs = app.screen.query_one(DocumentList)
-        assert docs.display  # wide enough to show it
+        panel = app.screen.query_one("#doc-panel")
+        assert panel.display  # wide enough to show it
         await pilot.press("o")
-        assert not docs.display
+        assert not panel.display
         assert app.focused is view_of(app)
         await pilot.press("o")
-        assert docs.display
+        assert panel.display
         assert app.focused is docs
+
+
+async def test_document_list_filters_sorts_and_steers_next_document(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s")
+    infos = [
+        info
+        for info, _ in store.add_documents(
+            [{"text": f"Story {c} about the harbour.", "title": f"{c} story"} for c in "CAB"]
+        )
+    ]
+    store.add_span(infos[2].id, 0, 5, "claim", "alice")
+    store.set_status(infos[2].id, "alice", "done")
+    store.set_status(infos[0].id, "alice", "done")
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        docs = app.screen.query_one(DocumentList)
+        await pilot.press("o")  # hide, then show and focus the list
+        await pilot.press("o")
+        assert app.focused is docs
+        await pilot.press("t")  # status: todo
+        assert [docs.row(i).title for i in range(docs.count)] == ["A story"]
+        await pilot.press("t")  # status: done
+        assert [docs.row(i).title for i in range(docs.count)] == ["C story", "B story"]
+        await pilot.press("s")  # sort by title
+        assert [docs.row(i).title for i in range(docs.count)] == ["B story", "C story"]
+        await pilot.press("s")  # sort by span count
+        assert [docs.row(i).spans for i in range(docs.count)] == [1, 0]
+        await pilot.press("f", "B", "enter")  # title contains "B"
+        assert [docs.row(i).title for i in range(docs.count)] == ["B story"]
+        assert "1/3" in str(app.screen.query_one("#docs-header", Static).render())
+        await pilot.press("t", "f", "ctrl+u", "enter", "s", "s")  # all, no text, import order
+        assert [docs.row(i).title for i in range(docs.count)] == ["C story", "A story", "B story"]
+        await pilot.press("t")  # todo only: ] skips the done documents
+        await pilot.press("escape")
+        app.screen.query_one(ArticleView).focus()
+        screen = app.screen
+        screen.open_document(0)
+        await pilot.press("right_square_bracket")
+        assert screen.doc.title == "A story"
 
 
 async def test_help_palette_and_quit(seeded: tuple[Store, str]) -> None:
@@ -563,7 +604,7 @@ async def test_small_terminal_mounts_and_labels(seeded: tuple[Store, str]) -> No
     async with app.run_test(size=(80, 24)) as pilot:
         view = view_of(app)
         assert view.size.width >= 30 and view.size.height >= 10
-        assert not app.screen.query_one(DocumentList).display
+        assert not app.screen.query_one("#doc-panel").display
         await pilot.press("w", "4")
         assert layer(store, doc_id) == [(4, 11, "issue", "defense")]
         assert "saved" in status_of(app)

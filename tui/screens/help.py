@@ -35,6 +35,9 @@ def help_markdown(scheme: LabelScheme) -> str:
         "- Labelling with no selection labels the word under the cursor.",
         "- Every change is saved to the store before the status bar says *saved*.",
         "- Mouse: click places the cursor, drag selects.",
+        "- In the document list (`o`): `t` filters by status (all/todo/done), `s` sorts",
+        "  (import order, title, spans, status), `f` or `/` filters by title, `enter` opens.",
+        "  `]` and `[` follow the list's current order.",
         "",
         "Press `escape`, `q` or `?` to close.",
     ]

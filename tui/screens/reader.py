@@ -14,7 +14,8 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.color import Color, ColorParseError
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -25,11 +26,12 @@ from store.segment import Segmenter
 from store.store import Change, Store
 from tui.actions import bindings
 from tui.widgets.annotation_list import AnnotationList
-from tui.widgets.article_view import ArticleView
+from tui.widgets.article_view import ArticleView, _readable
 from tui.widgets.document_list import DocRow, DocumentList
 from tui.widgets.virtual_list import VirtualList
 
 _WHITESPACE = " \t\n\r\u00a0\u2028\u2029"
+POLL_SECONDS = 2.0
 
 
 class ReaderScreen(Screen[None]):
@@ -48,6 +50,7 @@ class ReaderScreen(Screen[None]):
         self.last_query = ""
         self.damaged: str | None = None
         self.saved_text = Text("✓ all changes saved", style="green")
+        self._revision = b""
         self._shown_colors: dict[str, str] = {}
         self.doc_status = "todo"
 
@@ -66,9 +69,14 @@ class ReaderScreen(Screen[None]):
     # ---------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        with Horizontal(id="top"):
+            yield Static(id="title")
+            yield Static(id="legend")
         with Horizontal(id="body"):
-            yield DocumentList(id="docs")
+            with Vertical(id="doc-panel"):
+                yield Static(id="docs-header")
+                yield DocumentList(id="docs")
+                yield Input(placeholder="title contains…", id="docs-filter")
             yield ArticleView(id="article")
             yield AnnotationList(id="annotations")
         yield Input(placeholder="find (enter selects, esc closes)", id="find")
@@ -77,15 +85,21 @@ class ReaderScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#find", Input).display = False
+        self.query_one("#docs-filter", Input).display = False
+        self.saved_text = Text("✓ all changes saved", style=self._ok_style())
         self._fill_doc_list()
+        self._refresh_legend()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._refresh_legend())
         self.open_document(self.doc_index)
         self.view.focus()
+        # Another newsmark process may import documents or label this one.
+        self.set_interval(POLL_SECONDS, self._poll)
 
     def on_resize(self) -> None:
         # Below 110 columns the document list would squeeze the article; hide it.
-        docs = self.query_one(DocumentList)
+        panel = self.query_one("#doc-panel")
         if not getattr(self, "_docs_forced", False):
-            docs.display = self.size.width >= 110
+            panel.display = self.size.width >= 110
 
     # ------------------------------------------------------------- documents
 
@@ -97,8 +111,54 @@ class ReaderScreen(Screen[None]):
             return DocRow(info.id, "⚠ " + info.title, "damaged", 0)
 
     def _fill_doc_list(self) -> None:
-        rows = [self._row(d) for d in self.docs]
-        self.query_one(DocumentList).set_rows(rows, self.doc.id)
+        self.query_one(DocumentList).set_docs(self.docs, self._row, self.doc.id)
+
+    @on(DocumentList.Changed)
+    def _doc_list_changed(self) -> None:
+        docs = self.query_one(DocumentList)
+        self.query_one("#docs-header", Static).update(Text(docs.describe(), style="bold"))
+
+    @on(DocumentList.FilterRequested)
+    def _doc_filter_requested(self) -> None:
+        box = self.query_one("#docs-filter", Input)
+        box.value = self.query_one(DocumentList).text_filter
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#docs-filter")
+    def _doc_filter_submitted(self, event: Input.Submitted) -> None:
+        docs = self.query_one(DocumentList)
+        docs.set_text_filter(event.value)
+        event.input.display = False
+        docs.focus()
+
+    def _poll(self) -> None:
+        """Pick up other processes' work: new documents, and changes to this one."""
+        try:
+            docs = self.store.documents()
+            if len(docs) != len(self.docs):
+                current = self.doc.id
+                self.docs = docs
+                self.doc_index = next(
+                    (i for i, d in enumerate(docs) if d.id == current), self.doc_index
+                )
+                self._fill_doc_list()
+                self._refresh_title()
+            if self.damaged or self.store.revision(self.doc.id) == self._revision:
+                return
+            self._revision = self.store.revision(self.doc.id)
+            spans = self.store.spans(self.doc.id, self.annotator)
+        except NewsmarkError:
+            return
+        if spans != self.spans:
+            self.spans = spans
+            self.view.set_spans(spans)
+            self._refresh_panel()
+            self.query_one(DocumentList).update_row(
+                DocRow(self.doc.id, self.doc.title, self.doc_status, len(spans))
+            )
+            self._say(Text("↻ updated: another newsmark process changed this document",
+                           style=self._ok_style()))
 
     def open_document(self, index: int) -> None:
         self.doc_index = index
@@ -113,6 +173,7 @@ class ReaderScreen(Screen[None]):
         except NewsmarkError as exc:
             spans, self.damaged = [], str(exc)
         self.spans = spans
+        self._revision = self.store.revision(info.id)
         try:
             self.doc_status = self.store.status(info.id, self.annotator)
         except NewsmarkError:
@@ -143,7 +204,7 @@ class ReaderScreen(Screen[None]):
             Text(f" {self.doc_index + 1}/{len(self.docs)} ", style="bold reverse"),
             " ",
             Text(info.title, style="bold"),
-            Text(f"  {mark}", style="green" if status == "done" else "dim"),
+            Text(f"   {mark}", style=self._ok_style() if status == "done" else "dim"),
         )
         self.query_one("#title", Static).update(title)
 
@@ -157,16 +218,31 @@ class ReaderScreen(Screen[None]):
         sel = view.selection
         where = f"{sel[0]}–{sel[1]} ({sel[1] - sel[0]} chars)" if sel else f"@{view.cursor}"
         mode = " VISUAL" if view.selecting else ""
-        labels = "  ".join(
-            f"{lab.key} {lab.name}" for lab in self.scheme.labels if lab.key
-        )
+        # The save state comes first so that a narrow terminal never cuts it off.
         status = Text.assemble(
-            Text(f" {self.annotator} ", style="bold"),
-            Text(f"│ {len(self.spans)} spans │ {where}{mode} │ ", style="dim"),
+            " ",
             self.saved_text,
-            Text(f"   {labels}", style="dim"),
+            Text(f"  │ {self.annotator} │ {len(self.spans)} spans │ {where}{mode}", style="dim"),
+            no_wrap=True,
+            overflow="ellipsis",
         )
         self.query_one("#status", Static).update(status)
+
+    def _refresh_legend(self) -> None:
+        legend = self.query_one("#legend", Static)
+        parts: list[Text | str] = []
+        for lab in self.scheme.labels:
+            if lab.key:
+                try:
+                    color = _readable(Color.parse(lab.color), legend.background_colors[1]).hex
+                except ColorParseError:
+                    color = ""
+                parts += [Text(f" {lab.key}", style="bold"), Text(f" {lab.name}", style=color)]
+        legend.update(Text.assemble(*parts, " "))
+
+    def _ok_style(self) -> str:
+        # Plain green is too faint on a light background.
+        return "green" if self.app.current_theme.dark else "bold dark_green"
 
     def _say(self, message: Text) -> None:
         self.saved_text = message
@@ -188,6 +264,7 @@ class ReaderScreen(Screen[None]):
                 self._shown_colors = colors
                 self.view.set_colors(colors)
             self.view.update_spans(added, removed)
+        self._revision = self.store.revision(self.doc.id)
         if change is not None and change.span is not None and change.kind != "delete":
             self.view.select(change.span.start, change.span.end)
             self.view.selected_span_id = change.span.id
@@ -201,9 +278,11 @@ class ReaderScreen(Screen[None]):
             DocRow(self.doc.id, self.doc.title, self.doc_status, len(self.spans))
         )
         self._refresh_title()
+        if change is not None and change.kind == "status":
+            self._revision = self.store.revision(self.doc.id)
         stamp = time.strftime("%H:%M:%S")
         what = (verb + change.describe()) if change is not None else verb
-        self._say(Text(f"✓ saved {stamp}: {what}", style="green"))
+        self._say(Text(f"✓ saved {stamp}: {what}", style=self._ok_style()))
 
     def _fail(self, exc: NewsmarkError) -> None:
         self._say(Text(f"✗ not saved: {exc}", style="bold red"))
@@ -238,8 +317,13 @@ class ReaderScreen(Screen[None]):
 
     @on(VirtualList.Chosen, "#docs")
     def _doc_chosen(self, event: VirtualList.Chosen) -> None:
-        self.open_document(event.index)
+        info = self.query_one(DocumentList).doc_at(event.index)
+        if info is not None:
+            self.open_document(self._index_of(info.id))
         self.view.focus()
+
+    def _index_of(self, doc_id: str) -> int:
+        return next((i for i, d in enumerate(self.docs) if d.id == doc_id), self.doc_index)
 
     @on(Input.Submitted, "#find")
     def _find_submitted(self, event: Input.Submitted) -> None:
@@ -256,6 +340,10 @@ class ReaderScreen(Screen[None]):
         if event.key == "escape" and self.query_one("#find", Input).has_focus:
             event.stop()
             self._close_find()
+        elif event.key == "escape" and self.query_one("#docs-filter", Input).has_focus:
+            event.stop()
+            self.query_one("#docs-filter", Input).display = False
+            self.query_one(DocumentList).focus()
 
     # -------------------------------------------------------------- motions
 
@@ -495,16 +583,19 @@ class ReaderScreen(Screen[None]):
     # ------------------------------------------------------------ documents
 
     def action_next_doc(self) -> None:
-        if self.doc_index + 1 >= len(self.docs):
+        # Follows the document list's order, so a filtered list (t: todo) steps through it.
+        info = self.query_one(DocumentList).neighbour(self.doc.id, 1)
+        if info is None:
             self.notify("this is the last document")
             return
-        self.open_document(self.doc_index + 1)
+        self.open_document(self._index_of(info.id))
 
     def action_prev_doc(self) -> None:
-        if self.doc_index == 0:
+        info = self.query_one(DocumentList).neighbour(self.doc.id, -1)
+        if info is None:
             self.notify("this is the first document")
             return
-        self.open_document(self.doc_index - 1)
+        self.open_document(self._index_of(info.id))
 
     def action_toggle_done(self) -> None:
         if not self._writable():
@@ -519,11 +610,11 @@ class ReaderScreen(Screen[None]):
         self._after_change(change)
 
     def action_toggle_docs(self) -> None:
-        docs = self.query_one(DocumentList)
+        panel = self.query_one("#doc-panel")
         self._docs_forced = True
-        docs.display = not docs.display
-        if docs.display:
-            docs.focus()
+        panel.display = not panel.display
+        if panel.display:
+            self.query_one(DocumentList).focus()
         else:
             self.view.focus()
 
@@ -533,4 +624,5 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.scheme))
 
     def action_quit(self) -> None:
+        self.store.save_index()
         self.app.exit()

@@ -8,6 +8,7 @@ is produced on demand by ``render_row`` and cached until ``invalidate``.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -25,7 +26,7 @@ _CACHE_ROWS = 512
 class VirtualList(ScrollView, can_focus=True):
     """Rows 0…count-1, one line each; a highlighted row; enter or click chooses it."""
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "move(-1)", "Up", show=False),
         Binding("down,j", "move(1)", "Down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),

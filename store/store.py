@@ -17,10 +17,10 @@ one store never lose each other's writes.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 import os
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -192,8 +192,10 @@ class Store:
             if not create:
                 raise InputError(f"no store at {path}; import something first or pass --store")
             try:
-                for sub in ("texts", "docs", "locks", f"{BACKUP_DIR}/docs"):
-                    (path / sub).mkdir(parents=True, exist_ok=True)
+                # The format file first: a kill right after it leaves a store that opens
+                # (the folders below are made at every open), never a half-made folder
+                # that newsmark would refuse as "not a store".
+                path.mkdir(parents=True, exist_ok=True)
                 atomic_write(fmt_file, orjson.dumps({"format": FORMAT_VERSION}))
             except OSError as exc:
                 raise StoreWriteError(f"cannot create store at {path}: {exc.strerror}") from None
@@ -215,7 +217,14 @@ class Store:
 
                 migrate(path, version, FORMAT_VERSION)
         store = cls(path)
-        (path / "locks").mkdir(exist_ok=True)  # lock files are not data: never copied along
+        for sub in ("texts", "docs", "locks", f"{BACKUP_DIR}/docs"):
+            if not (path / sub).is_dir():
+                try:
+                    (path / sub).mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreWriteError(
+                        f"cannot create {path / sub}: {exc.strerror}; make the store writable"
+                    ) from None
         for sub in ("", "docs", "texts"):
             sweep_temp_files(path / sub)
         store._catalog()  # parse now so a damaged catalog is reported at open
@@ -313,6 +322,38 @@ class Store:
         """
         results: list[tuple[DocumentInfo, bool]] = []
         layers: list[tuple[str, dict[str, Any]]] = []
+        written: list[Path] = []
+        try:
+            self._add_rows(items, results, layers, written)
+        except BaseException:
+            # The catalog never listed them: take back the texts this call wrote, so a
+            # refused import (a full disk) leaves the store exactly as it was.
+            for path in written:
+                with suppress(OSError):
+                    path.unlink()
+            for info, created in results:
+                if created:
+                    self._texts.pop(info.id, None)
+            raise
+        # Layers go in after the catalog write; re-importing after a crash in between
+        # finishes the job, since merging skips spans already present.
+        for doc_id, item in layers:
+            self.merge_layer(
+                doc_id,
+                str(item.get("annotator") or "default"),
+                item.get("spans") or [],
+                str(item.get("status") or "todo"),
+                item.get("relations") or [],
+            )
+        return results
+
+    def _add_rows(
+        self,
+        items: Iterable[dict[str, Any]],
+        results: list[tuple[DocumentInfo, bool]],
+        layers: list[tuple[str, dict[str, Any]]],
+        written: list[Path],
+    ) -> None:
         with self._locked("catalog"):
             db = self._catalog_db_()
             storage = db.storage
@@ -335,7 +376,8 @@ class Store:
                     else:
                         order += 1
                         tsha = text_sha256(text)
-                        self._write_text(tsha, text)
+                        if self._write_text(tsha, text):
+                            written.append(self._text_path(tsha))
                         row = {
                             "id": doc_id,
                             "title": item.get("title") or _default_title(text),
@@ -356,17 +398,6 @@ class Store:
                         layers.append((info.id, item))
                 if new_rows:
                     table.insert_multiple(new_rows)
-        # Layers go in after the catalog write; re-importing after a crash in between
-        # finishes the job, since merging skips spans already present.
-        for doc_id, item in layers:
-            self.merge_layer(
-                doc_id,
-                str(item.get("annotator") or "default"),
-                item.get("spans") or [],
-                str(item.get("status") or "todo"),
-                item.get("relations") or [],
-            )
-        return results
 
     @staticmethod
     def _info_from_row(r: dict[str, Any]) -> DocumentInfo:
@@ -386,10 +417,13 @@ class Store:
     def _text_path(self, tsha: str) -> Path:
         return self.root / "texts" / f"{tsha}.txt"
 
-    def _write_text(self, tsha: str, text: str) -> None:
+    def _write_text(self, tsha: str, text: str) -> bool:
+        """Write a text file unless it is there; True if this call wrote it."""
         path = self._text_path(tsha)
-        if not path.exists():
-            atomic_write(path, text.encode("utf-8"))
+        if path.exists():
+            return False
+        atomic_write(path, text.encode("utf-8"))
+        return True
 
     def text(self, doc_id: str) -> str:
         """The stored text of a document; offsets of its spans refer to this string."""

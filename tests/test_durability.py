@@ -20,15 +20,18 @@ import random
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from store.errors import NewsmarkError
 from store.importers.text import read_text_file
 from store.store import Store, doc_id_for, text_sha256
 from tests.crash_worker import (
+    Model,
     Proc,
     article,
     observe_all,
@@ -88,6 +91,15 @@ def _diff(seen: dict[str, Any], want: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def _judging(plan: str) -> Iterator[None]:
+    """A store error while checking is a failed trial: say which seed and kill caused it."""
+    try:
+        yield
+    except NewsmarkError as exc:
+        pytest.fail(f"{plan}: store unusable after the kill: {type(exc).__name__}: {exc}")
+
+
 def _validate_ok(root: Path, why: str) -> None:
     res = run_cli("validate", "--store", str(root))
     assert res.returncode == 0, f"{why}: validate failed: {res.stderr.strip()}"
@@ -111,7 +123,9 @@ MID_CHANGE = ("add", "delete", "relabel", "undo", "redo", "status")
 
 
 @pytest.mark.parametrize(("kind", "seed"), _trials(*MID_CHANGE))
-def test_kill9_mid_change(kind: str, seed: int, tmp_path: Path) -> None:
+def test_kill9_mid_change(
+    kind: str, seed: int, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     """SIGKILL mid-label/-delete/-relabel/-undo/-redo/-status: acknowledged state survives."""
     root = tmp_path / "store"
     texts = _new_store(root, seed)
@@ -138,11 +152,25 @@ def test_kill9_mid_change(kind: str, seed: int, tmp_path: Path) -> None:
         w.next_line(lambda x: x.startswith(f'ACK {{"i": {nth},'), timeout=30)
     if delay:
         time.sleep(delay)
-    w.kill()
+    code = w.kill()
     events = w.events()
     assert not [e for e in events if e[0] == "MISMATCH"], f"{plan}: store disagreed with model"
     model, plus, counts = replay(texts, ANNOTATORS, events)
+    assert code == -9 or (code == 0 and counts["done"]), f"{plan}: worker exited {code}: {w.tail()}"
+    with _judging(plan):
+        _check_after_change_kill(root, texts, model, plus, counts, plan, record_property)
 
+
+def _check_after_change_kill(
+    root: Path,
+    texts: dict[str, str],
+    model: Model,
+    plus: Model | None,
+    counts: dict[str, int],
+    plan: str,
+    record_property: Callable[[str, object], None],
+) -> None:
+    docs = list(texts)
     st = Store.open(root)
     assert temp_files(root) == [], f"{plan}: temp files left after reopen"
     assert [d.id for d in st.documents()] == docs, f"{plan}: catalog changed"
@@ -157,6 +185,8 @@ def test_kill9_mid_change(kind: str, seed: int, tmp_path: Path) -> None:
         f"{plan}: after {counts['ack']} acknowledged ops the store holds neither the "
         f"acknowledged state nor that plus the op in flight:\n{_diff(seen, model.summaries())}"
     )
+    record_property("acked", counts["ack"])
+    record_property("outcome", "in-flight op landed" if matched is plus else "acknowledged state")
     _validate_ok(root, plan)
     # The undo history survived too: undoing and redoing behaves as the model says.
     for doc in docs:
@@ -204,7 +234,11 @@ def _check_import_state(root: Path, expected: dict[str, str], why: str) -> int:
 
 @pytest.mark.parametrize(("kind", "seed"), _trials("import"))
 def test_kill9_mid_import(
-    kind: str, seed: int, tmp_path: Path, articles: tuple[Path, dict[str, str]]
+    kind: str,
+    seed: int,
+    tmp_path: Path,
+    articles: tuple[Path, dict[str, str]],
+    record_property: Callable[[str, object], None],
 ) -> None:
     folder, expected = articles
     root = tmp_path / "store"
@@ -228,8 +262,21 @@ def test_kill9_mid_import(
                 break
             time.sleep(0.0005)
         time.sleep(delay)
-    p.kill()
+    assert p.kill() in (-9, 0), f"{plan}: {p.tail()}"
+    with _judging(plan):
+        _check_import_then_finish(root, folder, expected, plan, record_property)
+
+
+def _check_import_then_finish(
+    root: Path,
+    folder: Path,
+    expected: dict[str, str],
+    plan: str,
+    record_property: Callable[[str, object], None],
+) -> None:
     present = _check_import_state(root, expected, plan)
+    record_property("documents_at_kill", present)
+    record_property("texts_at_kill", len(os.listdir(root / "texts")))
     # Running the import again finishes the job, then is a no-op.
     again = run_cli("import", str(folder), "--store", str(root))
     assert again.returncode == 0, f"{plan}: re-import failed: {again.stderr}"
@@ -299,7 +346,11 @@ def export_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes
 
 @pytest.mark.parametrize(("kind", "seed"), _trials("export"))
 def test_kill9_mid_export(
-    kind: str, seed: int, tmp_path: Path, export_source: tuple[Path, bytes]
+    kind: str,
+    seed: int,
+    tmp_path: Path,
+    export_source: tuple[Path, bytes],
+    record_property: Callable[[str, object], None],
 ) -> None:
     source, reference = export_source
     root = tmp_path / "store"
@@ -308,21 +359,28 @@ def test_kill9_mid_export(
     out = tmp_path / "out.jsonl"
     rng = random.Random(seed)
     mode = rng.choice(["timer", "writing"])
-    delay = rng.uniform(0, 0.4) if mode == "timer" else rng.uniform(0, 0.04)
+    # The whole export takes ≈ 0.25 s, of which the last ≈ 50 ms write the output.
+    delay = rng.uniform(0, 0.35) if mode == "timer" else rng.uniform(0, 0.06)
     plan = f"seed {seed}, kill {mode} after {delay * 1000:.1f} ms"
     p = Proc([sys.executable, "-m", "tui.cli", "export", "-o", str(out), "--store", str(root)],
              tmp_path / "export.err")
     if mode == "writing":
         partial = out.with_name(f".{out.name}.partial")
         deadline = time.monotonic() + 30
-        while p.proc.poll() is None and not partial.exists() and time.monotonic() < deadline:
+        while p.proc.poll() is None and time.monotonic() < deadline:
+            if partial.exists() or out.exists():  # the output has begun
+                break
             time.sleep(0.0005)
     time.sleep(delay)
-    p.kill()
+    assert p.kill() in (-9, 0), f"{plan}: {p.tail()}"
     assert store_tree(root) == before, f"{plan}: the export changed the store"
     if out.exists():
         assert out.read_bytes() == reference, f"{plan}: {out.name} is incomplete"
-    Store.open(root).close()
+    partial = out.with_name(f".{out.name}.partial")
+    record_property("output", "complete" if out.exists() else
+                    "partial under temp name" if partial.exists() else "absent")
+    with _judging(plan):
+        Store.open(root).close()
     _validate_ok(root, plan)
     again = run_cli("export", "-o", str(out), "--store", str(root))
     assert again.returncode == 0 and out.read_bytes() == reference, plan

@@ -221,7 +221,12 @@ def export_cmd(
         return
     if kind != "stream" and output == "-":
         raise InputError(f"--format {fmt} writes files; give -o PATH")
-    with _progress("exporting", enabled=output != "-") as _update:
+    # A bar on the terminal only when the data does not go to it (stdout is the file).
+    with _progress("exporting", enabled=output != "-") as update:
+        if update is not None:
+            records = _counted(
+                records, len(st.documents()) if not doc_ids else len(doc_ids), update
+            )
         if kind == "stream":
             if output == "-":
                 _run_export(fmt, spec, records, sys.stdout.buffer, report, options)
@@ -247,6 +252,18 @@ def export_cmd(
         click.echo(f"warning: {fmt} lost {line}", err=True)
     for line in report.info_lines():
         click.echo(f"note: {line}", err=True)
+
+
+def _counted(records: Any, total: int, update: Any) -> Any:
+    """Pass records through, advancing the progress bar once per document."""
+    done = 0
+    last = None
+    for rec in records:
+        if rec["id"] != last:
+            last = rec["id"]
+            done += 1
+            update(done, total)
+        yield rec
 
 
 def _run_export(

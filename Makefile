@@ -28,5 +28,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+soak: $(STAMP)
+	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q
+
 clean:
 	rm -rf $(VENV) newsmark-store .pytest_cache .mypy_cache

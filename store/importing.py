@@ -150,55 +150,71 @@ def import_paths(
     paths: list[Path],
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import files and folders; all-or-nothing on bad input. Idempotent."""
+    """Import files and folders; all-or-nothing on bad input. Idempotent.
+
+    Two passes over the input: the first reads and checks everything (a refusal
+    must leave the store exactly as it was), the second adds it in batches. So
+    memory stays bounded by one batch, not by the size of the dataset.
+    """
     files = collect(paths)
     report = ImportReport(files=len(files))
-    items: list[dict[str, Any]] = []
-    # Read every file first: a refusal must leave the store exactly as it was.
+    total_items = 0
     for i, path in enumerate(files, 1):
         for item in read_items(path):
-            report.notes.extend(f"{path}: {n}" for n in item.pop("notes", []))
-            item.pop("where", None)
-            items.append(item)
+            report.notes.extend(f"{path}: {n}" for n in item.get("notes", []))
+            _check_spans([item])
+            total_items += 1
         if progress:
             progress(i, len(files) * 2)
-    _check_spans(items)
     seen: set[str] = set()
     with deferred_sync():
-        _add_all(store, items, report, seen, files, progress)
+        done = 0
+        for chunk in _chunks(_all_items(files), BATCH):
+            _add_chunk(store, chunk, report, seen)
+            done += len(chunk)
+            if progress:
+                progress(len(files) + len(files) * done // max(1, total_items), len(files) * 2)
     store.save_index()
     return report
 
 
-def _add_all(
-    store: Store,
-    items: list[dict[str, Any]],
-    report: ImportReport,
-    seen: set[str],
-    files: list[Path],
-    progress: Callable[[int, int], None] | None,
+def _all_items(files: list[Path]) -> Iterator[dict[str, Any]]:
+    for path in files:
+        for item in read_items(path):
+            item.pop("notes", None)
+            item.pop("where", None)
+            yield item
+
+
+def _chunks(items: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _add_chunk(
+    store: Store, chunk: list[dict[str, Any]], report: ImportReport, seen: set[str]
 ) -> None:
-    done = 0
-    for start in range(0, len(items), BATCH):
-        chunk = items[start : start + BATCH]
-        for info, created in store.add_documents(chunk):
-            if info.id in seen:
-                continue  # another layer of a document already counted
-            seen.add(info.id)
-            report.documents += 1
-            report.added += created
-            report.already += not created
-            if report.first_id is None:
-                report.first_id = info.id
-        report.spans += sum(len(it.get("spans") or []) for it in chunk)
-        # Warm the summary cache while the files are fresh in memory: the reader's
-        # document list then opens without reading every document.
-        for it in chunk:
-            if it.get("spans") or it.get("status") == "done":
-                store.summary(doc_id_for(it["text"]), str(it.get("annotator") or "default"))
-        done += len(chunk)
-        if progress:
-            progress(len(files) + len(files) * done // max(1, len(items)), len(files) * 2)
+    for info, created in store.add_documents(chunk):
+        if info.id in seen:
+            continue  # another layer of a document already counted
+        seen.add(info.id)
+        report.documents += 1
+        report.added += created
+        report.already += not created
+        if report.first_id is None:
+            report.first_id = info.id
+    report.spans += sum(len(it.get("spans") or []) for it in chunk)
+    # Warm the summary cache while the files are fresh in memory: the reader's
+    # document list then opens without reading every document.
+    for it in chunk:
+        if it.get("spans") or it.get("status") == "done":
+            store.summary(doc_id_for(it["text"]), str(it.get("annotator") or "default"))
 
 
 def _check_spans(items: list[dict[str, Any]]) -> None:

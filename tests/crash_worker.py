@@ -15,7 +15,7 @@ per event on stdout::
     ERR {"i": 3, "type": ..., "message": ...}   any other store error; the worker stops
     AFTER {"same": true, ...}           after ERR: does the store still show the model?
     MISMATCH {...}                      the store disagrees with the model (a store bug)
-    DONE                                every op ran
+    DONE                                every op ran (or --stop-file appeared)
 
 Imported as ``tests.crash_worker`` the module gives the tests the same
 ``Model`` (a reference implementation of the store's span/undo semantics, so a
@@ -299,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
                         "pause-before-replace")
     parser.add_argument("--die-at", type=int, default=-1, help="op index to die in")
     parser.add_argument("--check", type=int, default=1, help="compare store and model each op")
+    parser.add_argument("--stop-file", default="", help="stop (DONE) once this file exists")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
@@ -332,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     tag = f"{annotators[0]}{args.seed}"
     emit("READY", {"pid": os.getpid()})
     for i in range(args.ops):
+        if args.stop_file and os.path.exists(args.stop_file):
+            break
         op = random_op(rng, model, docs, kinds, weights, tag, i)
         emit("DO", {"i": i, "op": op})
         if faults is not None and i == args.die_at:
@@ -474,6 +477,23 @@ class Proc:
 
     def tail(self) -> str:
         return f"stdout tail {self.lines[-3:]!r}, stderr tail {self.stderr()[-800:]!r}"
+
+
+def pump_all(procs: list[Proc], until: Callable[[], bool], timeout: float) -> None:
+    """Read every process's output as it comes (a full pipe would stall a writer) until
+    until() holds; fail after timeout s."""
+    deadline = time.monotonic() + timeout
+    while not until():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting after {timeout} s: {[p.tail() for p in procs]}")
+        live = [p for p in procs if not p.eof]
+        if not live:
+            time.sleep(0.01)
+            continue
+        ready, _, _ = select.select([p.fd for p in live], [], [], 0.05)
+        for p in live:
+            if p.fd in ready:
+                p.pump(0)
 
 
 def replay(texts: dict[str, str], annotators: list[str], events: list[tuple[str, Any]]

@@ -403,9 +403,12 @@ class Proc:
         assert self.proc.stdout is not None
         self.fd = self.proc.stdout.fileno()
         self.lines: list[str] = []
+        self.times: list[float] = []  # when each line arrived (time.monotonic)
         self.eof = False
         self._buf = b""
         self._seen = 0
+        self._sent: dict[int, float] = {}
+        self._took: list[float] = []
 
     @classmethod
     def worker(cls, stderr_path: Path, *args: str) -> Proc:
@@ -422,11 +425,26 @@ class Proc:
             self.eof = True
             if self._buf:
                 self.lines.append(self._buf.decode())
+                self.times.append(time.monotonic())
                 self._buf = b""
             return
         self._buf += chunk
         *full, self._buf = self._buf.split(b"\n")
         self.lines.extend(x.decode() for x in full)
+        now = time.monotonic()
+        self.times.extend([now] * len(full))
+        for raw in full:
+            if raw.startswith((b"DO ", b"ACK ")):
+                i = int(raw[raw.index(b":") + 1 : raw.index(b",")])
+                if raw.startswith(b"DO "):
+                    self._sent[i] = now
+                elif i in self._sent:
+                    self._took.append(now - self._sent[i])
+
+    def op_latency(self, default: float = 0.004) -> float:
+        """Median time from a DO line to its ACK so far: how long one store call takes."""
+        took = sorted(self._took)
+        return took[len(took) // 2] if took else default
 
     def next_line(self, pred: Callable[[str], bool], timeout: float) -> str | None:
         """The next unseen line with pred(line); None if the process ends first."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -20,15 +20,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from store.errors import NewsmarkError
-from store.find import Finder
 from store.model import DocumentInfo, Span
-from store.segment import Segmenter
 from store.store import Change, Store
 from tui.actions import bindings
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView, _readable
 from tui.widgets.document_list import DocRow, DocumentList
 from tui.widgets.virtual_list import VirtualList
+
+if TYPE_CHECKING:
+    from store.find import Finder
+    from store.segment import Segmenter
 
 _WHITESPACE = " \t\n\r\u00a0\u2028\u2029"
 POLL_SECONDS = 2.0
@@ -45,8 +47,8 @@ class ReaderScreen(Screen[None]):
         start = open_doc or store.last_opened(annotator) or self.docs[0].id
         self.doc_index = next((i for i, d in enumerate(self.docs) if d.id == start), 0)
         self.spans: list[Span] = []
-        self.segmenter = Segmenter("")
-        self.finder = Finder("")
+        self._segmenter: Segmenter | None = None
+        self._finder: Finder | None = None
         self.last_query = ""
         self.damaged: str | None = None
         self.saved_text = Text("✓ all changes saved", style="green")
@@ -57,6 +59,22 @@ class ReaderScreen(Screen[None]):
     @property
     def scheme(self) -> Any:
         return self.app.scheme  # type: ignore[attr-defined]
+
+    @property
+    def segmenter(self) -> Segmenter:
+        if self._segmenter is None:
+            from store.segment import Segmenter
+
+            self._segmenter = Segmenter(self.view.text)
+        return self._segmenter
+
+    @property
+    def finder(self) -> Finder:
+        if self._finder is None:
+            from store.find import Finder
+
+            self._finder = Finder(self.view.text)
+        return self._finder
 
     @property
     def doc(self) -> DocumentInfo:
@@ -178,8 +196,9 @@ class ReaderScreen(Screen[None]):
             self.doc_status = self.store.status(info.id, self.annotator)
         except NewsmarkError:
             self.doc_status = "damaged"
-        self.segmenter = Segmenter(text)
-        self.finder = Finder(text)
+        # Built on first use: word and sentence boundaries cost nothing until a motion.
+        self._segmenter = None
+        self._finder = None
         self._shown_colors = self._colors()
         self.view.load(text, spans, self._shown_colors, cursor=0)
         self._refresh_panel()

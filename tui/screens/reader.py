@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from store.errors import NewsmarkError
 from store.model import DocumentInfo, Span
@@ -26,6 +26,7 @@ from tui.actions import bindings
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView, _readable
 from tui.widgets.document_list import DocRow, DocumentList
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.virtual_list import VirtualList
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class ReaderScreen(Screen[None]):
             yield AnnotationList(id="annotations")
         yield Input(placeholder="find (enter selects, esc closes)", id="find")
         yield Static(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#find", Input).display = False

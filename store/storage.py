@@ -75,28 +75,41 @@ def deferred_sync() -> Iterator[None]:
     _deferred.paths = []
     try:
         yield
-        paths: list[Path] = _deferred.paths
+        sync_pending()
+    finally:
+        _deferred.paths = None
+
+
+def sync_pending() -> None:
+    """Inside ``deferred_sync``: make the files written so far durable now.
+
+    Called before a write that refers to them (the catalog listing new texts),
+    so that a power cut can never leave a reference to a text that is not on disk.
+    """
+    paths = getattr(_deferred, "paths", None)
+    if not paths:
+        return
+    try:
         for path in paths:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 fd = os.open(path, os.O_RDONLY)
-            except FileNotFoundError:
-                continue  # replaced again later in the burst: that file is synced instead
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
         for folder in {p.parent for p in paths}:
             fsync_dir(folder)
     except OSError as exc:
         raise _write_error(Path(exc.filename or "store"), exc) from None
-    finally:
-        _deferred.paths = None
+    paths.clear()
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file whole."""
     pending = getattr(_deferred, "paths", None)
-    if durable and pending is not None:
+    # Only new files may wait for the burst's final sync: replacing a file that
+    # holds saved work is always synced at once, whatever happens to the burst.
+    if durable and pending is not None and not path.exists():
         pending.append(path)
         durable = False
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")

@@ -42,7 +42,7 @@ from store.errors import (
 )
 from store.export.base import SCHEMA_VERSION, Record
 from store.model import DocumentInfo, Relation, Span
-from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files
+from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files, sync_pending
 
 FORMAT_VERSION = 2  # history in store/migrate.py
 FORMAT_FILE = "newsmark-store.json"
@@ -255,7 +255,8 @@ class Store:
             ) from None
         except OSError as exc:
             raise StoreWriteError(
-                f"cannot lock {name} in {self.root}: {exc.strerror}; check the folder is writable"
+                f"cannot lock {name} in {self.root}: {exc.strerror}; check the folder is "
+                "writable (nothing was changed)"
             ) from None
         try:
             yield
@@ -371,8 +372,8 @@ class Store:
                         info = self._info_from_row(r)
                         results.append((info, False))
                         if text_sha256(text) == info.text_sha256:
-                            # Re-importing the original brings back a lost text file.
-                            self._write_text(info.text_sha256, text)
+                            # Re-importing the original brings back a lost or damaged text.
+                            self._restore_text(info.text_sha256, text)
                     else:
                         order += 1
                         tsha = text_sha256(text)
@@ -397,6 +398,8 @@ class Store:
                     if item.get("spans") or item.get("relations") or item.get("status") == "done":
                         layers.append((info.id, item))
                 if new_rows:
+                    # The texts must be on disk before a catalog that lists them.
+                    sync_pending()
                     table.insert_multiple(new_rows)
 
     @staticmethod
@@ -416,6 +419,19 @@ class Store:
 
     def _text_path(self, tsha: str) -> Path:
         return self.root / "texts" / f"{tsha}.txt"
+
+    def _restore_text(self, tsha: str, text: str) -> None:
+        path = self._text_path(tsha)
+        data = text.encode("utf-8")
+        try:
+            if (
+                path.stat().st_size == len(data)
+                and hashlib.sha256(path.read_bytes()).hexdigest() == tsha
+            ):
+                return
+        except FileNotFoundError:
+            pass
+        atomic_write(path, data)
 
     def _write_text(self, tsha: str, text: str) -> bool:
         """Write a text file unless it is there; True if this call wrote it."""
@@ -715,7 +731,11 @@ class Store:
                 )
             checked.append(
                 Span(
-                    str(s.get("id") or uuid.uuid4().hex), start, end, label, text[start:end],
+                    str(s.get("id") or uuid.uuid4().hex),
+                    start,
+                    end,
+                    label,
+                    text[start:end],
                     annotator,
                 ).to_record()
             )
@@ -745,8 +765,11 @@ class Store:
                     continue
                 doc.relations.insert(
                     {
-                        "id": str(r["id"]), "head": str(r["head"]), "tail": str(r["tail"]),
-                        "label": str(r["label"]), "annotator": annotator,
+                        "id": str(r["id"]),
+                        "head": str(r["head"]),
+                        "tail": str(r["tail"]),
+                        "label": str(r["label"]),
+                        "annotator": annotator,
                     }
                 )
             layer = doc.layer(annotator)

@@ -229,3 +229,18 @@ def test_summary_cache_follows_every_write(seeded: tuple[Store, str]) -> None:
     assert (summary.status, summary.spans) == ("done", 2)
     (store.root / "index.json").write_bytes(b"{broken")
     assert Store.open(store.root).summary(doc, "alice").spans == 2  # a cache, never a risk
+
+
+def test_reimport_repairs_a_damaged_text(tmp_path: Path) -> None:
+    from store.importing import import_paths
+    from store.validate import validate
+    from tests.conftest import SEED
+
+    store = Store.open(tmp_path / "s")
+    import_paths(store, [SEED])
+    [info] = store.documents()
+    text_file = store.root / "texts" / f"{info.text_sha256}.txt"
+    text_file.write_bytes(b"")  # what a power cut can leave of an unsynced file
+    assert validate(Store.open(store.root))[2]
+    import_paths(Store.open(store.root), [SEED])
+    assert validate(Store.open(store.root))[2] == []

@@ -18,7 +18,7 @@ from store.errors import InputError
 from store.importers.jsonl import is_native, read_native_jsonl
 from store.importers.text import read_html_file, read_text_file
 from store.storage import deferred_sync
-from store.store import Store, doc_id_for
+from store.store import Store, check_span, doc_id_for
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -220,23 +220,6 @@ def _add_chunk(
 def _check_spans(items: list[dict[str, Any]]) -> None:
     """Refuse bad span offsets before anything is written."""
     for item in items:
-        text = item["text"]
-        for i, s in enumerate(item.get("spans") or [], 1):
-            where = item.get("source") or "input"
-            try:
-                start, end = int(s["start"]), int(s["end"])
-                str(s["label"])
-            except (KeyError, TypeError, ValueError):
-                raise InputError(
-                    f"{where}: span #{i} lacks start/end/label; fix the input"
-                ) from None
-            if not (0 <= start < end <= len(text)):
-                raise InputError(
-                    f"{where}: span #{i} ({start}–{end}) is outside the text (0–{len(text)}); "
-                    "fix the offsets"
-                )
-            if "text" in s and s["text"] != text[start:end]:
-                raise InputError(
-                    f"{where}: span #{i} says {s['text']!r} but the text at {start}–{end} is "
-                    f"{text[start:end]!r}; fix the offsets"
-                )
+        where = item.get("source") or "input"
+        for i, span in enumerate(item.get("spans") or [], 1):
+            check_span(item["text"], span, f"{where}: span #{i}")

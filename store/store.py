@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -177,8 +178,15 @@ class Store:
     # ------------------------------------------------------------------ open
 
     @classmethod
-    def open(cls, root: str | Path, create: bool = True) -> Store:
-        """Open (or create) a store folder, checking its format and every catalog file."""
+    def open(
+        cls, root: str | Path, create: bool = True, sweep_in_background: bool = False
+    ) -> Store:
+        """Open (or create) a store folder, checking its format and its catalog.
+
+        Temp files left by writers that died are swept; ``sweep_in_background``
+        does it on a thread so an interactive start never waits on scanning
+        folders of 10,000 files (leftovers only waste space, never mislead).
+        """
         path = Path(root).expanduser()
         fmt_file = path / FORMAT_FILE
         if path.exists() and not path.is_dir():
@@ -225,8 +233,14 @@ class Store:
                     raise StoreWriteError(
                         f"cannot create {path / sub}: {exc.strerror}; make the store writable"
                     ) from None
-        for sub in ("", "docs", "texts"):
-            sweep_temp_files(path / sub)
+        folders = [path, path / "docs", path / "texts"]
+        if sweep_in_background:
+            threading.Thread(
+                target=lambda: [sweep_temp_files(f) for f in folders], daemon=True
+            ).start()
+        else:
+            for folder in folders:
+                sweep_temp_files(folder)
         store._catalog()  # parse now so a damaged catalog is reported at open
         return store
 
@@ -285,19 +299,7 @@ class Store:
         rows = sorted(
             (data.get("documents") or {}).values(), key=lambda r: (r.get("order", 0), r["id"])
         )
-        docs = [
-            DocumentInfo(
-                id=r["id"],
-                title=r["title"],
-                source=r["source"],
-                sha256=r["sha256"],
-                text_sha256=r["text_sha256"],
-                length=r["length"],
-                added=r["added"],
-                meta=r.get("meta") or {},
-            )
-            for r in rows
-        ]
+        docs = [self._info_from_row(r) for r in rows]
         index = {d.id: d for d in docs}
         self._catalog_cache = (tail, docs, index)
         return docs, index
@@ -713,22 +715,7 @@ class Store:
         text = self.text(doc_id)
         checked: list[dict[str, Any]] = []
         for i, s in enumerate(spans, 1):
-            try:
-                start, end, label = int(s["start"]), int(s["end"]), str(s["label"])
-            except (KeyError, TypeError, ValueError):
-                raise InputError(
-                    f"span #{i} of document {doc_id} lacks start/end/label; fix the input"
-                ) from None
-            if not (0 <= start < end <= len(text)):
-                raise InputError(
-                    f"span #{i} ({start}–{end}) of document {doc_id} is outside its text "
-                    f"(0–{len(text)}); fix the offsets"
-                )
-            if "text" in s and s["text"] != text[start:end]:
-                raise InputError(
-                    f"span #{i} of document {doc_id} says {s['text']!r} but the text at "
-                    f"{start}–{end} is {text[start:end]!r}; fix the offsets"
-                )
+            start, end, label = check_span(text, s, f"span #{i} of document {doc_id}")
             checked.append(
                 Span(
                     str(s.get("id") or uuid.uuid4().hex),
@@ -866,6 +853,24 @@ class Store:
         data[annotator] = doc_id
         with suppress(NewsmarkError):
             atomic_write(path, orjson.dumps(data), durable=False)
+
+
+def check_span(text: str, span: dict[str, Any], what: str) -> tuple[int, int, str]:
+    """(start, end, label) of an imported span, or InputError saying what is wrong with it."""
+    try:
+        start, end, label = int(span["start"]), int(span["end"]), str(span["label"])
+    except (KeyError, TypeError, ValueError):
+        raise InputError(f"{what} lacks start/end/label; fix the input") from None
+    if not (0 <= start < end <= len(text)):
+        raise InputError(
+            f"{what} ({start}–{end}) is outside the text (0–{len(text)}); fix the offsets"
+        )
+    if "text" in span and span["text"] != text[start:end]:
+        raise InputError(
+            f"{what} says {span['text']!r} but the text at {start}–{end} is "
+            f"{text[start:end]!r}; fix the offsets"
+        )
+    return start, end, label
 
 
 def _default_title(text: str) -> str:

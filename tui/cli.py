@@ -43,8 +43,10 @@ def _err_console() -> Any:
     return Console(stderr=True, highlight=False)
 
 
-def _open_store(store: Path | None, create: bool = True) -> Store:
-    return Store.open(store or default_store_path(), create=create)
+def _open_store(store: Path | None, create: bool = True, interactive: bool = False) -> Store:
+    return Store.open(
+        store or default_store_path(), create=create, sweep_in_background=interactive
+    )
 
 
 @contextmanager
@@ -99,7 +101,7 @@ def open_cmd(
 ) -> None:
     """Import PATHS (if any) and open the reader on the first of them."""
     scheme: LabelScheme = load_scheme(labels_file) if labels_file else DEFAULT_SCHEME
-    st = _open_store(store)
+    st = _open_store(store, interactive=True)
     who = annotator or default_annotator()
     first: str | None = None
     if paths:

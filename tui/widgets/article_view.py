@@ -9,6 +9,7 @@ cells only exist inside ``tui.geometry.Layout``.
 
 from __future__ import annotations
 
+import bisect
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -92,8 +93,12 @@ class _SpanIndex:
 
     LONG_SPAN = 2048
 
-    def __init__(self, spans: Iterable[Span]) -> None:
-        self.spans: list[Span] = sorted(spans, key=lambda s: (s.start, -s.end, s.label, s.id))
+    @staticmethod
+    def key(span: Span) -> tuple[int, int, str, str]:
+        return (span.start, -span.end, span.label, span.id)
+
+    def __init__(self, spans: Iterable[Span], presorted: bool = False) -> None:
+        self.spans: list[Span] = list(spans) if presorted else sorted(spans, key=self.key)
         self.by_id: dict[str, Span] = {span.id: span for span in self.spans}
         short = [i for i, s in enumerate(self.spans) if s.end - s.start <= self.LONG_SPAN]
         self._short = short
@@ -300,8 +305,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def update_spans(self, added: Sequence[Span], removed: Sequence[Span]) -> None:
         """Apply one change (spans added/removed) without diffing the whole list."""
         gone = {span.id for span in removed}
-        kept = [span for span in self._span_index.spans if span.id not in gone]
-        self._span_index = _SpanIndex([*kept, *added])
+        spans = self._span_index.spans
+        spans = [span for span in spans if span.id not in gone] if gone else spans[:]
+        # Keep the order instead of re-sorting: a label in a 5,000-span document
+        # must not cost a sort of every span.
+        for span in added:
+            bisect.insort(spans, span, key=_SpanIndex.key)
+        self._span_index = _SpanIndex(spans, presorted=True)
         for span in (*added, *removed):
             self._invalidate_offsets(span.start, span.end)
 

@@ -17,6 +17,7 @@ one store never lose each other's writes.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import threading
 import time
@@ -296,9 +297,11 @@ class Store:
         tail = storage._cache_tail or b""
         if self._catalog_cache is not None and self._catalog_cache[0] == tail:
             return self._catalog_cache[1], self._catalog_cache[2]
-        rows = sorted(
-            (data.get("documents") or {}).values(), key=lambda r: (r.get("order", 0), r["id"])
-        )
+        rows = list((data.get("documents") or {}).values())
+        orders = [r.get("order", 0) for r in rows]
+        # Rows are written in import order; sort only a catalog edited by hand.
+        if any(a > b for a, b in itertools.pairwise(orders)):
+            rows.sort(key=lambda r: (r.get("order", 0), r["id"]))
         docs = [self._info_from_row(r) for r in rows]
         index = {d.id: d for d in docs}
         self._catalog_cache = (tail, docs, index)

@@ -8,6 +8,9 @@ import pytest
 
 from store.store import Store
 
+# Helpers that assert, imported by the tests: rewrite their asserts for pytest's messages.
+pytest.register_assert_rewrite("tests.records")
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SEED = SAMPLES / "turkey-us-defense-call.txt"

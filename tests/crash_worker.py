@@ -577,6 +577,18 @@ def article(rng: random.Random, i: int, words: int = 60) -> str:
     return f"Headline number {i}: {rng.choice(WORDS)}\n\n{body}.\n"
 
 
+def new_store(root: Path, seed: int, n_docs: int, words: int) -> dict[str, str]:
+    """A store at `root` holding `n_docs` seeded articles: {document id: text}."""
+    from store.store import Store
+
+    rng = random.Random(seed)
+    st = Store.open(root)
+    texts = [article(rng, i, words) for i in range(n_docs)]
+    ids = [info.id for info, _ in st.add_documents([{"text": t} for t in texts])]
+    st.close()
+    return dict(zip(ids, texts, strict=True))
+
+
 class MountRefused(Exception):
     pass
 

@@ -39,6 +39,15 @@ def st(tmp_path: Path) -> Path:
     return tmp_path / "store"
 
 
+def import_seed_with_a_span(capsys: pytest.CaptureFixture[str], st: Path) -> tuple[Store, str]:
+    """Import the seed article into `st` and label "Hulusi Akar" (180-191) actor for alice."""
+    run(capsys, "import", str(SEED), "--store", str(st))
+    store = Store.open(st)
+    doc = store.documents()[0].id
+    store.add_span(doc, 180, 191, "actor", "alice")
+    return store, doc
+
+
 def test_import_folder_then_again_is_a_no_op(capsys: pytest.CaptureFixture[str], st: Path) -> None:
     code, out, _ = run(capsys, "import", str(SAMPLES), "--store", str(st))
     assert code == 0 and "imported 7 new documents" in out
@@ -122,10 +131,7 @@ def test_non_utf8_is_detected_and_said(
 def test_export_jsonl_has_exact_offsets_and_contract_keys(
     capsys: pytest.CaptureFixture[str], st: Path
 ) -> None:
-    run(capsys, "import", str(SEED), "--store", str(st))
-    store = Store.open(st)
-    doc = store.documents()[0].id
-    store.add_span(doc, 180, 191, "actor", "alice")
+    _store, _doc = import_seed_with_a_span(capsys, st)  # _store: kept open while the CLI runs
     code, out, _ = run(capsys, "export", "--store", str(st))
     assert code == 0
     [line] = out.splitlines()
@@ -200,10 +206,7 @@ def test_export_is_deterministic(capsys: pytest.CaptureFixture[str], st: Path) -
 def test_validate_reports_damage_and_changes_nothing(
     capsys: pytest.CaptureFixture[str], st: Path
 ) -> None:
-    run(capsys, "import", str(SEED), "--store", str(st))
-    store = Store.open(st)
-    doc = store.documents()[0].id
-    store.add_span(doc, 180, 191, "actor", "alice")
+    _store, doc = import_seed_with_a_span(capsys, st)
     code, out, _ = run(capsys, "validate", "--store", str(st))
     assert code == 0 and "1 spans" in out
     path = st / "docs" / f"{doc}.json"
@@ -215,10 +218,7 @@ def test_validate_reports_damage_and_changes_nothing(
 
 
 def test_stats_counts_labels_and_annotators(capsys: pytest.CaptureFixture[str], st: Path) -> None:
-    run(capsys, "import", str(SEED), "--store", str(st))
-    store = Store.open(st)
-    doc = store.documents()[0].id
-    store.add_span(doc, 180, 191, "actor", "alice")
+    store, doc = import_seed_with_a_span(capsys, st)
     store.add_span(doc, 0, 3, "claim", "bob")
     code, out, _ = run(capsys, "stats", "--store", str(st))
     assert code == 0
@@ -290,11 +290,8 @@ def test_readme_key_table_matches_the_actions_table() -> None:
 def test_foreign_export_imports_back_through_the_cli(
     capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path, fmt: str, name: str
 ) -> None:
-    run(capsys, "import", str(SEED), "--store", str(st))
-    store = Store.open(st)
-    doc = store.documents()[0].id
+    store, doc = import_seed_with_a_span(capsys, st)
     # Two annotators' layers: brat numbers spans T1, T2 … in each, so ids repeat.
-    store.add_span(doc, 180, 191, "actor", "alice")
     store.add_span(doc, 146, 191, "claim", "alice")
     store.add_span(doc, 180, 191, "actor", "bob")
     out = tmp_path / name

@@ -14,12 +14,7 @@ def test_label_shown_saved_survives_sigkill(tmp_path: Path) -> None:
     tui = TuiProcess(["--store", str(store_dir), "--annotator", "alice", str(SEED)])
     try:
         tui.wait_for("Hulusi")
-        since = tui.mark()
-        tui.type("/")
-        tui.wait_for("find (enter", since=since)
-        tui.type("hulusi akar\r", pause=0.02)
-        tui.type("3")
-        tui.wait_for("labelled actor", since=since)
+        tui.find_and_label("hulusi akar", "3", "labelled actor")
     finally:
         tui.kill()  # SIGKILL: no chance to flush or clean up
     store = Store.open(store_dir)
@@ -35,12 +30,7 @@ def test_quit_and_reopen_shows_the_label(tmp_path: Path) -> None:
     args = ["--store", str(store_dir), "--annotator", "alice", str(SEED)]
     tui = TuiProcess(args)
     tui.wait_for("Hulusi")
-    since = tui.mark()
-    tui.type("/")
-    tui.wait_for("find (enter", since=since)
-    tui.type("akar\r", pause=0.02)
-    tui.type("3")
-    tui.wait_for("labelled actor", since=since)
+    tui.find_and_label("akar", "3", "labelled actor")
     tui.type("q")
     assert tui.wait_exit() == 0
     again = TuiProcess(["--store", str(store_dir), "--annotator", "alice"])

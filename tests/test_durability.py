@@ -34,6 +34,7 @@ from tests.crash_worker import (
     Model,
     Proc,
     article,
+    new_store,
     observe_all,
     pump_all,
     reap_all,
@@ -66,15 +67,6 @@ def _trials(*kinds: str) -> list[Any]:
 def _no_stray_processes() -> Iterator[None]:
     yield
     reap_all()
-
-
-def _new_store(root: Path, seed: int, n_docs: int = 3, words: int = 60) -> dict[str, str]:
-    rng = random.Random(seed)
-    st = Store.open(root)
-    texts = [article(rng, i, words) for i in range(n_docs)]
-    ids = [info.id for info, _ in st.add_documents([{"text": t} for t in texts])]
-    st.close()
-    return dict(zip(ids, texts, strict=True))
 
 
 def _diff(seen: dict[str, Any], want: dict[str, Any]) -> str:
@@ -133,7 +125,7 @@ def test_kill9_mid_change(
 ) -> None:
     """SIGKILL mid-label/-delete/-relabel/-undo/-redo/-status: acknowledged state survives."""
     root = tmp_path / "store"
-    texts = _new_store(root, seed)
+    texts = new_store(root, seed, n_docs=3, words=60)
     docs = list(texts)
     rng = random.Random(seed)
     mode, delay, nth = _kill_plan(rng)
@@ -469,7 +461,7 @@ def test_four_processes_writing_at_once_lose_nothing(
     tmp_path: Path, record_property: Callable[[str, object], None]
 ) -> None:
     root = tmp_path / "store"
-    texts = _new_store(root, 4, n_docs=5, words=200)
+    texts = new_store(root, 4, n_docs=5, words=200)
     shared, *own = list(texts)
     kinds = "add,delete,relabel,undo"
     specs = [(f"w{i}", [shared, own[i]], 900 + i, 150, kinds) for i in range(4)]
@@ -487,7 +479,7 @@ def test_import_while_two_annotators_label(
 ) -> None:
     folder, expected = articles
     root = tmp_path / "store"
-    texts = _new_store(root, 5, n_docs=2, words=200)
+    texts = new_store(root, 5, n_docs=2, words=200)
     docs = list(texts)
     kinds = "add,delete,relabel,undo,status"
     specs = [(f"v{i}", docs, 950 + i, 100_000, kinds) for i in range(2)]

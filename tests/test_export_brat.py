@@ -2,68 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from store.errors import InputError
 from store.export import brat
 from store.export.base import ExportReport
 from store.importers import brat as brat_in
 from store.importers.registry import FORMATS as IMPORTS
-
-TEXT = (
-    "İstanbul'da ılık bir gün.\tThe minister said \"we will act\".\nNew line "
-    "👩\u200d❤\ufe0f\u200d👩 and 🇫🇷 flags.\n漢字テスト。Cafe\u0301 done."
-)
-
-
-def span(text: str, sub: str, label: str) -> tuple[int, int, str]:
-    start = text.index(sub)
-    return (start, start + len(sub), label)
-
-
-def record(
-    doc_id: str,
-    text: str,
-    spans: Iterable[tuple[int, int, str]],
-    annotator: str = "alice",
-    relations: Iterable[tuple[str, str, str]] = (),
-) -> dict[str, Any]:
-    ordered = sorted(set(spans))
-    return {
-        "id": doc_id,
-        "text": text,
-        "meta": {"title": doc_id, "source": "wire.txt", "sha256": "ab" * 32},
-        "annotator": annotator,
-        "status": "done",
-        "spans": [
-            {"id": f"s{i}", "start": s, "end": e, "label": lab, "text": text[s:e]}
-            for i, (s, e, lab) in enumerate(ordered, 1)
-        ],
-        "relations": [
-            {"id": f"r{i}", "head": h, "tail": t, "label": lab}
-            for i, (h, t, lab) in enumerate(relations, 1)
-        ],
-        "schema_version": 1,
-    }
-
-
-SPANS = [
-    span(TEXT, "İstanbul", "actor"),
-    span(TEXT, "ılık bir gün", "issue"),
-    span(TEXT, "The minister said", "claim"),
-    span(TEXT, "The minister", "actor"),
-    span(TEXT, "minister said \"we", "claim"),
-    span(TEXT, "act\".\nNew line", "claim"),
-    span(TEXT, "👩\u200d❤\ufe0f\u200d👩", "actor"),
-    span(TEXT, "🇫🇷", "actor"),
-    span(TEXT, "漢字", "issue"),
-    span(TEXT, "Cafe\u0301", "my label"),
-    span(TEXT, "gün.\tThe", "quote"),
-]
+from tests.records import SPANS, TEXT, import_error, record, spans_of
 
 
 def sample(annotators: tuple[str, ...] = ("alice", "bob")) -> list[dict[str, Any]]:
@@ -162,9 +110,7 @@ def test_import_round_trip(tmp_path: Path) -> None:
     for rec in records:
         got = back[(rec["annotator"], rec["id"])]
         assert got["text"] == rec["text"] and got["status"] == "todo"
-        assert [(s["start"], s["end"], s["label"], s["text"]) for s in got["spans"]] == [
-            (s["start"], s["end"], s["label"], s["text"]) for s in rec["spans"]
-        ]
+        assert spans_of(got) == spans_of(rec)
     assert back[("alice", "doc-1")]["relations"] == [
         {"id": "R1", "head": "T1", "tail": "T2", "label": "supports"}
     ]
@@ -202,10 +148,8 @@ def test_import_joins_foreign_fragments_with_a_note(tmp_path: Path) -> None:
 def test_import_errors_are_one_line(tmp_path: Path, ann: str, message: str) -> None:
     (tmp_path / "d.txt").write_text("abc def", encoding="utf-8")
     (tmp_path / "d.ann").write_text(ann, encoding="utf-8")
-    with pytest.raises(InputError) as err:
-        list(brat_in.read(tmp_path))
-    assert message in str(err.value) and "d.ann" in str(err.value)
-    assert "\n" not in str(err.value)
+    error = import_error(brat_in.read, tmp_path)
+    assert message in error and "d.ann" in error
 
 
 def test_unsafe_ids_and_line_break_edges_are_reported(tmp_path: Path) -> None:

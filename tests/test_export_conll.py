@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -11,62 +10,11 @@ from typing import Any
 
 import pytest
 
-from store.errors import InputError
 from store.export import conll
 from store.export.base import ExportReport
 from store.importers import conll as conll_in
 from store.importers.registry import FORMATS as IMPORTS
-
-TEXT = (
-    "İstanbul'da ılık bir gün.\tThe minister said \"we will act\".\nNew line "
-    "👩\u200d❤\ufe0f\u200d👩 and 🇫🇷 flags.\n漢字テスト。Cafe\u0301 done."
-)
-
-
-def span(text: str, sub: str, label: str) -> tuple[int, int, str]:
-    start = text.index(sub)
-    return (start, start + len(sub), label)
-
-
-def record(
-    doc_id: str,
-    text: str,
-    spans: Iterable[tuple[int, int, str]],
-    annotator: str = "alice",
-    relations: Iterable[tuple[str, str, str]] = (),
-) -> dict[str, Any]:
-    ordered = sorted(set(spans))
-    return {
-        "id": doc_id,
-        "text": text,
-        "meta": {"title": doc_id, "source": "wire.txt", "sha256": "ab" * 32},
-        "annotator": annotator,
-        "status": "done",
-        "spans": [
-            {"id": f"s{i}", "start": s, "end": e, "label": lab, "text": text[s:e]}
-            for i, (s, e, lab) in enumerate(ordered, 1)
-        ],
-        "relations": [
-            {"id": f"r{i}", "head": h, "tail": t, "label": lab}
-            for i, (h, t, lab) in enumerate(relations, 1)
-        ],
-        "schema_version": 1,
-    }
-
-
-SPANS = [
-    span(TEXT, "İstanbul", "actor"),
-    span(TEXT, "ılık bir gün", "issue"),
-    span(TEXT, "The minister said", "claim"),
-    span(TEXT, "The minister", "actor"),  # nested, other label: own column
-    span(TEXT, "minister said \"we", "claim"),  # overlaps a claim: dropped
-    span(TEXT, "act\".\nNew line", "claim"),  # across a line break: no sentence break
-    span(TEXT, "👩\u200d❤\ufe0f\u200d👩", "actor"),
-    span(TEXT, "🇫🇷", "actor"),
-    span(TEXT, "漢字", "issue"),
-    span(TEXT, "Cafe\u0301", "my label"),
-    span(TEXT, "gün.\tThe", "quote"),  # crosses a sentence end and a tab
-]
+from tests.records import SPANS, TEXT, import_error, record, span, stream
 
 
 def sample() -> list[dict[str, Any]]:
@@ -78,10 +26,8 @@ def sample() -> list[dict[str, Any]]:
 
 
 def export(records: Iterable[dict[str, Any]], **options: Any) -> tuple[str, ExportReport]:
-    out = io.BytesIO()
-    report = ExportReport()
-    conll.write(iter(records), out, report, **options)
-    return out.getvalue().decode("utf-8"), report
+    data, report = stream(conll.write, records, **options)
+    return data.decode("utf-8"), report
 
 
 def sentences(doc: str) -> list[list[list[str]]]:
@@ -89,6 +35,8 @@ def sentences(doc: str) -> list[list[list[str]]]:
 
 
 def test_columns_tags_and_sentences() -> None:
+    # Of SPANS, "The minister" (nested, other label) gets its own column, and
+    # "minister said \"we" overlaps a claim with the same label: dropped.
     data, report = export(sample())
     lines = data.split("\n")
     assert lines[0] == "# newsmark-conll columns: TOKEN actor claim issue my_label quote"
@@ -193,9 +141,7 @@ def test_import_foreign_conll2003_and_bioes(tmp_path: Path) -> None:
 def test_import_errors_are_one_line(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "bad.conll"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(InputError) as err:
-        list(conll_in.read(path))
-    assert message in str(err.value) and "\n" not in str(err.value)
+    assert message in import_error(conll_in.read, path)
 
 
 def test_fixed_label_columns_and_forced_header() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +14,7 @@ from store.export import doccano
 from store.export.base import ExportReport
 from store.importers import doccano as doccano_in
 from store.importers.registry import FORMATS as IMPORTS
-
-TEXT = (
-    "İstanbul'da ılık bir gün.\tThe minister said \"we will act\".\nNew line "
-    "👩\u200d❤\ufe0f\u200d👩 and 🇫🇷 flags.\n漢字テスト。Cafe\u0301 done."
-)
+from tests.records import SPANS, TEXT, import_error, record, spans_of, stream
 
 # doccano's documented sequence-labelling import line: text plus [start, end, label] triples.
 DOCCANO_LINE = {
@@ -41,63 +35,16 @@ DOCCANO_LINE = {
 }
 
 
-def span(text: str, sub: str, label: str) -> tuple[int, int, str]:
-    start = text.index(sub)
-    return (start, start + len(sub), label)
-
-
-def record(
-    doc_id: str,
-    text: str,
-    spans: Iterable[tuple[int, int, str]],
-    annotator: str = "alice",
-    relations: Iterable[tuple[str, str, str]] = (),
-) -> dict[str, Any]:
-    ordered = sorted(set(spans))
-    return {
-        "id": doc_id,
-        "text": text,
-        "meta": {"title": doc_id.title(), "source": "wire.txt", "sha256": "ab" * 32},
-        "annotator": annotator,
-        "status": "done",
-        "spans": [
-            {"id": f"s{i}", "start": s, "end": e, "label": lab, "text": text[s:e]}
-            for i, (s, e, lab) in enumerate(ordered, 1)
-        ],
-        "relations": [
-            {"id": f"r{i}", "head": h, "tail": t, "label": lab}
-            for i, (h, t, lab) in enumerate(relations, 1)
-        ],
-        "schema_version": 1,
-    }
-
-
 def sample() -> list[dict[str, Any]]:
-    spans = [
-        span(TEXT, "İstanbul", "actor"),
-        span(TEXT, "ılık bir gün", "issue"),
-        span(TEXT, "The minister said", "claim"),
-        span(TEXT, "The minister", "actor"),  # nested
-        span(TEXT, "minister said \"we", "claim"),  # same-label overlap
-        span(TEXT, "act\".\nNew line", "claim"),  # across a line break
-        span(TEXT, "👩\u200d❤\ufe0f\u200d👩", "actor"),
-        span(TEXT, "🇫🇷", "actor"),
-        span(TEXT, "漢字", "issue"),
-        span(TEXT, "Cafe\u0301", "my label"),
-        span(TEXT, "gün.\tThe", "quote"),
-    ]
     return [
-        record("doc-1", TEXT, spans, relations=[("s1", "s2", "supports")]),
-        record("doc-1", TEXT, spans[:3], annotator="bob"),
-        record("doc-2", "Short one.", [(0, 5, "claim")]),
+        record("doc-1", TEXT, SPANS, relations=[("s1", "s2", "supports")], title="Doc-1"),
+        record("doc-1", TEXT, SPANS[:3], annotator="bob", title="Doc-1"),
+        record("doc-2", "Short one.", [(0, 5, "claim")], title="Doc-2"),
     ]
 
 
 def export(records: list[dict[str, Any]], **options: Any) -> tuple[bytes, ExportReport]:
-    out = io.BytesIO()
-    report = ExportReport()
-    doccano.write(iter(records), out, report, **options)
-    return out.getvalue(), report
+    return stream(doccano.write, records, **options)
 
 
 def test_lines_match_doccano_import_shape_and_offsets() -> None:
@@ -145,9 +92,7 @@ def test_importer_reads_back_and_detects(tmp_path: Path) -> None:
         assert got["id"] == rec["id"] and got["text"] == rec["text"]
         assert got["annotator"] == rec["annotator"] and got["status"] == "done"
         assert got["meta"] == rec["meta"]
-        assert [(s["start"], s["end"], s["label"], s["text"]) for s in got["spans"]] == [
-            (s["start"], s["end"], s["label"], s["text"]) for s in rec["spans"]
-        ]
+        assert spans_of(got) == spans_of(rec)
         assert got["relations"] == []
 
 
@@ -182,10 +127,8 @@ def test_importer_reads_doccano_relation_export(tmp_path: Path) -> None:
 def test_importer_errors_are_one_line(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "bad.jsonl"
     path.write_bytes(content)
-    with pytest.raises(InputError) as err:
-        list(doccano_in.read(path))
-    assert message in str(err.value) and str(path) in str(err.value)
-    assert "\n" not in str(err.value)
+    error = import_error(doccano_in.read, path)
+    assert message in error and str(path) in error
 
 
 def test_native_jsonl_is_not_detected_as_doccano(tmp_path: Path) -> None:

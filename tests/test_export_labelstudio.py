@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,16 +10,11 @@ import jsonschema
 import orjson
 import pytest
 
-from store.errors import InputError
 from store.export import labelstudio
 from store.export.base import ExportReport
 from store.importers import labelstudio as ls_in
 from store.importers.registry import FORMATS as IMPORTS
-
-TEXT = (
-    "İstanbul'da ılık bir gün.\tThe minister said \"we will act\".\nNew line "
-    "👩\u200d❤\ufe0f\u200d👩 and 🇫🇷 flags.\n漢字テスト。Cafe\u0301 done."
-)
+from tests.records import SPANS, TEXT, import_error, record, stream
 
 # The parts of Label Studio's task format (docs: "Label Studio JSON format of annotated
 # tasks") that its importer reads: data, and annotations with a result list of regions.
@@ -72,64 +66,16 @@ TASKS = {
 }
 
 
-def span(text: str, sub: str, label: str) -> tuple[int, int, str]:
-    start = text.index(sub)
-    return (start, start + len(sub), label)
-
-
-def record(
-    doc_id: str,
-    text: str,
-    spans: Iterable[tuple[int, int, str]],
-    annotator: str = "alice",
-    relations: Iterable[tuple[str, str, str]] = (),
-    status: str = "done",
-) -> dict[str, Any]:
-    ordered = sorted(set(spans))
-    return {
-        "id": doc_id,
-        "text": text,
-        "meta": {"title": doc_id.title(), "source": "wire.txt", "sha256": "ab" * 32},
-        "annotator": annotator,
-        "status": status,
-        "spans": [
-            {"id": f"s{i}", "start": s, "end": e, "label": lab, "text": text[s:e]}
-            for i, (s, e, lab) in enumerate(ordered, 1)
-        ],
-        "relations": [
-            {"id": f"r{i}", "head": h, "tail": t, "label": lab}
-            for i, (h, t, lab) in enumerate(relations, 1)
-        ],
-        "schema_version": 1,
-    }
-
-
 def sample() -> list[dict[str, Any]]:
-    spans = [
-        span(TEXT, "İstanbul", "actor"),
-        span(TEXT, "ılık bir gün", "issue"),
-        span(TEXT, "The minister said", "claim"),
-        span(TEXT, "The minister", "actor"),
-        span(TEXT, "minister said \"we", "claim"),
-        span(TEXT, "act\".\nNew line", "claim"),
-        span(TEXT, "👩\u200d❤\ufe0f\u200d👩", "actor"),
-        span(TEXT, "🇫🇷", "actor"),
-        span(TEXT, "漢字", "issue"),
-        span(TEXT, "Cafe\u0301", "my label"),
-        span(TEXT, "gün.\tThe", "quote"),
-    ]
     return [
-        record("doc-1", TEXT, spans, relations=[("s1", "s2", "supports")]),
-        record("doc-1", TEXT, spans[:3], annotator="bob", status="todo"),
-        record("doc-2", "Short one.", [(0, 5, "claim")]),
+        record("doc-1", TEXT, SPANS, relations=[("s1", "s2", "supports")], title="Doc-1"),
+        record("doc-1", TEXT, SPANS[:3], annotator="bob", status="todo", title="Doc-1"),
+        record("doc-2", "Short one.", [(0, 5, "claim")], title="Doc-2"),
     ]
 
 
 def export(records: Iterable[dict[str, Any]], **options: Any) -> tuple[bytes, ExportReport]:
-    out = io.BytesIO()
-    report = ExportReport()
-    labelstudio.write(records, out, report, **options)
-    return out.getvalue(), report
+    return stream(labelstudio.write, records, **options)
 
 
 def test_tasks_group_layers_and_match_label_studio_shape() -> None:
@@ -244,10 +190,8 @@ def test_importer_reads_a_label_studio_export(tmp_path: Path) -> None:
 def test_importer_errors_are_one_line(tmp_path: Path, content: bytes, message: str) -> None:
     path = tmp_path / "bad.json"
     path.write_bytes(content)
-    with pytest.raises(InputError) as err:
-        list(ls_in.read(path))
-    assert message in str(err.value) and str(path) in str(err.value)
-    assert "\n" not in str(err.value)
+    error = import_error(ls_in.read, path)
+    assert message in error and str(path) in error
 
 
 def test_deterministic() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,8 @@ import pytest
 from store.errors import InputError
 from store.export import spacy as spacy_export
 from store.export.base import ExportReport
+from tests.records import MARKS, spans_in
+from tests.records import record as shared_record
 
 spacy = pytest.importorskip("spacy")
 from spacy.tokens import DocBin  # noqa: E402
@@ -22,53 +23,22 @@ TEXT = (
     "👩\u200d❤\ufe0f\u200d👩 and 🇫🇷 flags.\n漢字テスト。Cafe\u0301  done. e"
 )
 
-
-def span(text: str, sub: str, label: str) -> tuple[int, int, str]:
-    start = text.index(sub)
-    return (start, start + len(sub), label)
-
-
-def record(
-    doc_id: str,
-    text: str,
-    spans: Iterable[tuple[int, int, str]],
-    annotator: str = "alice",
-    relations: Iterable[tuple[str, str, str]] = (),
-) -> dict[str, Any]:
-    ordered = sorted(set(spans))
-    return {
-        "id": doc_id,
-        "text": text,
-        "meta": {"title": doc_id, "source": "wire.txt", "sha256": "ab" * 32, "tags": ["a"]},
-        "annotator": annotator,
-        "status": "done",
-        "spans": [
-            {"id": f"s{i}", "start": s, "end": e, "label": lab, "text": text[s:e]}
-            for i, (s, e, lab) in enumerate(ordered, 1)
-        ],
-        "relations": [
-            {"id": f"r{i}", "head": h, "tail": t, "label": lab}
-            for i, (h, t, lab) in enumerate(relations, 1)
-        ],
-        "schema_version": 1,
-    }
+# The shared marks up to "漢字", then cases at spaces and a one-letter span.
+SPANS = spans_in(
+    TEXT,
+    [
+        *MARKS[:9],
+        ("Cafe\u0301 ", "my label"),  # a combining mark, and a trailing space
+        (" done", "quote"),  # starts at a space
+        ("gün.\tThe", "quote"),
+        ("e", "x"),
+    ],
+)
 
 
-SPANS = [
-    span(TEXT, "İstanbul", "actor"),  # ends inside the token "İstanbul'da"
-    span(TEXT, "ılık bir gün", "issue"),
-    span(TEXT, "The minister said", "claim"),
-    span(TEXT, "The minister", "actor"),  # nested
-    span(TEXT, "minister said \"we", "claim"),  # crossing overlap
-    span(TEXT, "act\".\nNew line", "claim"),  # across a line break
-    span(TEXT, "👩\u200d❤\ufe0f\u200d👩", "actor"),  # inside the emoji's tokens
-    span(TEXT, "🇫🇷", "actor"),
-    span(TEXT, "漢字", "issue"),  # inside one CJK token
-    span(TEXT, "Cafe\u0301 ", "my label"),  # a combining mark, and a trailing space
-    span(TEXT, " done", "quote"),  # starts at a space
-    span(TEXT, "gün.\tThe", "quote"),
-    span(TEXT, "e", "x"),
-]
+def record(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    """A shared sample record whose meta also holds a list, for the DocBin to carry."""
+    return shared_record(*args, **kwargs, tags=["a"])
 
 
 def sample() -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from tests.crash_worker import (
     Proc,
     article,
     call,
+    new_store,
     observe_all,
     parse,
     random_op,
@@ -51,15 +52,6 @@ def mounted(path: Path, size: str) -> Iterator[Path]:
             yield mnt
     except MountRefused as exc:
         pytest.skip(f"needs a tmpfs mount (root with CAP_SYS_ADMIN): {exc}")
-
-
-def _new_store(root: Path, seed: int, n_docs: int = 1, words: int = 200) -> dict[str, str]:
-    rng = random.Random(seed)
-    st = Store.open(root)
-    texts = [article(rng, i, words) for i in range(n_docs)]
-    ids = [info.id for info, _ in st.add_documents([{"text": t} for t in texts])]
-    st.close()
-    return dict(zip(ids, texts, strict=True))
 
 
 def _one_line_error(res: object, *needles: str) -> str:
@@ -98,7 +90,7 @@ def _changes_refused(message: str, why: str) -> None:
 def test_file_size_limit_refuses_the_change_and_keeps_the_rest(tmp_path: Path) -> None:
     """A worker under RLIMIT_FSIZE (SIGXFSZ ignored, so write() fails with EFBIG)."""
     root = tmp_path / "store"
-    texts = _new_store(root, 11)
+    texts = new_store(root, 11, n_docs=1, words=200)
     seed = 11
     w = Proc.worker(
         tmp_path / "w.err", "--store", str(root), "--seed", str(seed), "--ops", "5000",
@@ -124,7 +116,7 @@ def test_file_size_limit_refuses_the_change_and_keeps_the_rest(tmp_path: Path) -
 def test_full_disk_refuses_the_change_and_keeps_the_rest(tmp_path: Path) -> None:
     with mounted(tmp_path / "mnt", "96k") as mnt:
         root = mnt / "store"
-        texts = _new_store(root, 12)
+        texts = new_store(root, 12, n_docs=1, words=200)
         st = Store.open(root)
         model = Model(texts, ["alice"])
         exc = _label_until_refused(st, model, 12)
@@ -151,7 +143,7 @@ def big_folder(tmp_path: Path) -> Path:
 
 def _populated_store_on(mnt: Path) -> tuple[Path, dict[str, str], dict[str, object]]:
     root = mnt / "store"
-    texts = _new_store(root, 14, n_docs=2, words=40)
+    texts = new_store(root, 14, n_docs=2, words=40)
     st = Store.open(root)
     first = next(iter(texts))
     st.add_span(first, 0, 8, "claim", "alice")
@@ -197,7 +189,7 @@ def test_import_onto_a_full_disk_gives_the_space_back(tmp_path: Path, big_folder
 def test_read_only_store_refuses_labels_but_exports_and_validates(tmp_path: Path) -> None:
     with mounted(tmp_path / "mnt", "4m") as mnt:
         root = mnt / "store"
-        texts = _new_store(root, 15, n_docs=3, words=80)
+        texts = new_store(root, 15, n_docs=3, words=80)
         docs = list(texts)
         st = Store.open(root)
         st.add_span(docs[0], 0, 8, "claim", "alice")
@@ -243,7 +235,7 @@ def test_read_only_store_refuses_labels_but_exports_and_validates(tmp_path: Path
 
 
 def _labelled(root: Path, seed: int, n: int = 15) -> tuple[str, Path]:
-    texts = _new_store(root, seed)
+    texts = new_store(root, seed, n_docs=1, words=200)
     doc = next(iter(texts))
     st = Store.open(root)
     model = Model(texts, ["alice"])
@@ -325,7 +317,7 @@ def test_kill_inside_the_atomic_write(tmp_path: Path, mode: str, lands: bool) ->
     """SIGKILL at a chosen point of one real write: half the temp file written, the
     temp file complete but not renamed, or renamed but the folder not fsynced."""
     root = tmp_path / "store"
-    texts = _new_store(root, 31, n_docs=2)
+    texts = new_store(root, 31, n_docs=2, words=200)
     die_at = 12
     w = Proc.worker(
         tmp_path / "w.err", "--store", str(root), "--seed", "31", "--ops", "40",
@@ -356,7 +348,7 @@ def test_kill_inside_the_atomic_write(tmp_path: Path, mode: str, lands: bool) ->
 
 def test_open_keeps_a_live_writers_temp_file_and_its_lock_dies_with_it(tmp_path: Path) -> None:
     root = tmp_path / "store"
-    texts = _new_store(root, 32, n_docs=1)
+    texts = new_store(root, 32, n_docs=1, words=200)
     w = Proc.worker(
         tmp_path / "w.err", "--store", str(root), "--seed", "32", "--ops", "10",
         "--docs", ",".join(texts), "--die", "pause-before-replace", "--die-at", "3",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -18,6 +17,7 @@ from store.importers import brat as brat_in
 from store.importers import conll as conll_in
 from store.importers import doccano as doccano_in
 from store.importers import labelstudio as ls_in
+from tests.records import record, spans_of, stream
 
 ATOMS = [
     "a", "Bc", "ı", "İ", "e\u0301", "漢", "字", " ", "  ", "\t", "\n", ".", "!", "\"", "'",
@@ -39,34 +39,18 @@ def layers(draw: st.DrawFn, doc_id: str, text: str) -> list[dict[str, Any]]:
                 start = draw(st.integers(0, len(text) - 1))
                 end = draw(st.integers(start + 1, len(text)))
                 spans.add((start, end, draw(st.sampled_from(LABELS))))
-        ordered = sorted(spans)
-        span_dicts = [
-            {"id": f"s{i}", "start": s, "end": e, "label": lab, "text": text[s:e]}
-            for i, (s, e, lab) in enumerate(ordered, 1)
-        ]
         relations = []
-        if len(span_dicts) >= 2:
-            for i in range(draw(st.integers(0, 2))):
-                head, tail = draw(st.permutations(range(len(span_dicts))))[:2]
-                relations.append(
-                    {
-                        "id": f"r{i + 1}",
-                        "head": span_dicts[head]["id"],
-                        "tail": span_dicts[tail]["id"],
-                        "label": draw(st.sampled_from(["supports", "says that"])),
-                    }
-                )
+        if len(spans) >= 2:
+            for _ in range(draw(st.integers(0, 2))):
+                head, tail = draw(st.permutations(range(len(spans))))[:2]
+                label = draw(st.sampled_from(["supports", "says that"]))
+                relations.append((f"s{head + 1}", f"s{tail + 1}", label))  # ids as record() gives
+        status = draw(st.sampled_from(["done", "todo"]))
         out.append(
-            {
-                "id": doc_id,
-                "text": text,
-                "meta": {"title": f"T {doc_id}", "source": "wire.txt", "sha256": "0" * 64},
-                "annotator": annotator,
-                "status": draw(st.sampled_from(["done", "todo"])),
-                "spans": span_dicts,
-                "relations": relations,
-                "schema_version": 1,
-            }
+            record(
+                doc_id, text, spans, annotator, relations,
+                status=status, title=f"T {doc_id}", sha256="0" * 64,
+            )
         )
     return out
 
@@ -80,27 +64,24 @@ def corpora(draw: st.DrawFn) -> list[dict[str, Any]]:
     return records
 
 
-def stream(write: Any, records: list[dict[str, Any]], **options: Any) -> tuple[bytes, ExportReport]:
-    out = io.BytesIO()
-    report = ExportReport()
-    write(iter(records), out, report, **options)
-    return out.getvalue(), report
-
-
-def spans_of(rec: dict[str, Any]) -> list[tuple[int, int, str, str]]:
-    return [(s["start"], s["end"], s["label"], s["text"]) for s in rec["spans"]]
+def export_and_read(
+    write: Any, importer: Any, records: list[dict[str, Any]], name: str
+) -> tuple[bool, list[dict[str, Any]], ExportReport]:
+    """Export twice (the bytes must not change), then read the file back with newsmark's
+    importer: whether it detects the file, what it reads, and the export's report."""
+    data, report = stream(write, records)
+    assert data == stream(write, records)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        return importer.detect(path), list(importer.read(path)), report
 
 
 @SETTINGS
 @given(corpora())
 def test_doccano_round_trip(records: list[dict[str, Any]]) -> None:
-    data, report = stream(doccano.write, records)
-    assert data == stream(doccano.write, records)[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "out.jsonl"
-        path.write_bytes(data)
-        assert doccano_in.detect(path)
-        back = list(doccano_in.read(path))
+    detected, back, report = export_and_read(doccano.write, doccano_in, records, "out.jsonl")
+    assert detected
     assert len(back) == len(records)
     for got, rec in zip(back, records, strict=True):
         for key in ("id", "text", "meta", "annotator", "status"):
@@ -114,13 +95,8 @@ def test_doccano_round_trip(records: list[dict[str, Any]]) -> None:
 @SETTINGS
 @given(corpora())
 def test_labelstudio_round_trip(records: list[dict[str, Any]]) -> None:
-    data, report = stream(labelstudio.write, records)
-    assert data == stream(labelstudio.write, records)[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "out.json"
-        path.write_bytes(data)
-        assert ls_in.detect(path)
-        back = list(ls_in.read(path))
+    detected, back, report = export_and_read(labelstudio.write, ls_in, records, "out.json")
+    assert detected
     assert back == records
     assert not report.lost
 
@@ -172,12 +148,7 @@ def test_brat_round_trip_minus_fragment_joins(records: list[dict[str, Any]]) -> 
 @SETTINGS
 @given(corpora())
 def test_conll_losses_equal_the_report(records: list[dict[str, Any]]) -> None:
-    data, report = stream(conll.write, records)
-    assert data == stream(conll.write, records)[0]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "out.conll"
-        path.write_bytes(data)
-        back = list(conll_in.read(path))
+    _, back, report = export_and_read(conll.write, conll_in, records, "out.conll")
     assert len(back) == len(records)
     lost = sum(report.lost[reason] for reason in conll.SPAN_LOSSES)
     assert sum(len(r["spans"]) for r in back) == sum(len(r["spans"]) for r in records) - lost

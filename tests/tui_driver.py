@@ -77,6 +77,15 @@ class TuiProcess:
             time.sleep(pause)
             self._pump(0)
 
+    def find_and_label(self, query: str, key: str, shown: str) -> None:
+        """Find `query` with `/`, label the match with `key`, wait until `shown` is drawn."""
+        since = self.mark()
+        self.type("/")
+        self.wait_for("find (enter", since=since)
+        self.type(query + "\r", pause=0.02)
+        self.type(key)
+        self.wait_for(shown, since=since)
+
     def kill(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)

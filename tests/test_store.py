@@ -244,3 +244,36 @@ def test_reimport_repairs_a_damaged_text(tmp_path: Path) -> None:
     assert validate(Store.open(store.root))[2]
     import_paths(Store.open(store.root), [SEED])
     assert validate(Store.open(store.root))[2] == []
+
+
+def test_busy_document_gives_a_clear_message_and_changes_nothing(
+    seeded: tuple[Store, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import store.store as store_module
+    from store.errors import StoreBusy
+
+    store, doc = seeded
+    store.add_span(doc, 180, 191, "actor", "alice")
+    lock_path = store.root / "locks" / f"{doc}.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, time
+            from filelock import FileLock
+            with FileLock({str(lock_path)!r}):
+                print("held", flush=True)
+                time.sleep(30)
+        """)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.3)
+        before = (store.root / "docs" / f"{doc}.json").read_bytes()
+        with pytest.raises(StoreBusy, match="another newsmark process"):
+            store.add_span(doc, 0, 3, "claim", "alice")
+        assert (store.root / "docs" / f"{doc}.json").read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    store.add_span(doc, 0, 3, "claim", "alice")  # free again once the holder is gone
+    assert len(store.spans(doc)) == 2

@@ -197,8 +197,11 @@ async def test_selected_span_is_emphasised_and_scrolled_into_view() -> None:
         view = app.query_one(ArticleView)
         view.selected_span_id = "far"
         await pilot.pause()
-        assert view.scroll_offset.y <= 150 < view.scroll_offset.y + 20
-        y = 150 - view.scroll_offset.y
+        layout = view._text_layout
+        assert layout is not None
+        row = layout.row_of(target)  # one-line paragraphs get spacer rows between them
+        assert view.scroll_offset.y <= row < view.scroll_offset.y + 20
+        y = row - view.scroll_offset.y
         assert cell_styles(view, y)[1].reverse
 
 
@@ -241,13 +244,31 @@ async def test_far_cursor_and_page_down_scroll_into_view() -> None:
         view = app.query_one(ArticleView)
         view.load(text, [], COLORS, cursor=text.index("line 120"))
         await pilot.pause()
-        assert view.scroll_offset.y <= 120 < view.scroll_offset.y + 20
         layout = view._text_layout
         assert layout is not None
+        row = layout.row_of(text.index("line 120"))
+        assert view.scroll_offset.y <= row < view.scroll_offset.y + 20
         view.move_cursor(0)
         view.page_down()
-        assert layout.row_of(view.cursor) == 20
-        assert view.scroll_offset.y <= 20 < view.scroll_offset.y + 20
+        expected = next(r for r in range(20, layout.rows) if not layout.is_spacer(r))
+        assert layout.row_of(view.cursor) == expected
+        assert view.scroll_offset.y <= expected < view.scroll_offset.y + 20
+
+
+async def test_one_line_paragraphs_get_a_spacer_row_that_the_cursor_skips() -> None:
+    text = "First paragraph here.\nSecond one.\nThird."
+    app = ViewApp(text)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        await pilot.pause()
+        assert view.render_line(0).text.startswith("First paragraph")
+        assert view.render_line(1).text.strip() == ""  # the gap between paragraphs
+        assert view.render_line(2).text.startswith("Second one.")
+        view.move_cursor(3)
+        view.cursor_down()
+        assert view.cursor == text.index("Second") + 3  # same column, gap skipped
+        view.cursor_up()
+        assert view.cursor == 3
 
 
 async def test_large_text_relayout_in_thread_keeps_cursor_visible() -> None:

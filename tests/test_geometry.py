@@ -218,3 +218,22 @@ def test_one_megabyte_ascii_layout_covers_every_offset() -> None:
         assert start >= previous_end and end - start <= 80
         previous_end = end
     assert previous_end == len(text)
+
+
+def test_paragraph_gap_adds_spacer_rows_only_between_non_empty_lines() -> None:
+    text = "Alpha beta.\nGamma.\n\nDelta."
+    layout = Layout(text, 40, paragraph_gap=True)
+    ranges = [layout.row_range(r) for r in range(layout.rows)]
+    spacers = [r for r in range(layout.rows) if layout.is_spacer(r)]
+    # One spacer between "Alpha beta." and "Gamma."; none around the blank line.
+    assert len(spacers) == 1
+    assert ranges[spacers[0]] == (text.index("Gamma"), text.index("Gamma"))
+    # No offset ever maps to a spacer row, and every offset keeps its exact row range.
+    for offset in range(len(text) + 1):
+        row = layout.row_of(offset)
+        assert not layout.is_spacer(row)
+        start, end = layout.row_range(row)
+        assert start <= offset <= end or text[offset - 1 : offset] == "\n"
+    plain = Layout(text, 40)
+    assert plain.rows == layout.rows - 1
+    assert not any(plain.is_spacer(r) for r in range(plain.rows))

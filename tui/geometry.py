@@ -237,6 +237,7 @@ class Layout:
         "_line_first_row",
         "_row_ends",
         "_row_starts",
+        "_spacers",
         "tab_size",
         "text",
         "width",
@@ -244,7 +245,15 @@ class Layout:
 
     _CELLS_CACHE_SIZE: Final = 512
 
-    def __init__(self, text: str, width: int, tab_size: int = 4) -> None:
+    def __init__(
+        self, text: str, width: int, tab_size: int = 4, paragraph_gap: bool = False
+    ) -> None:
+        """``paragraph_gap``: draw an empty spacer row between two non-empty lines.
+
+        For articles that put each paragraph on one line with no blank line between
+        (wire copy often does), so paragraphs stay apart on screen. Spacer rows hold
+        no offsets: ``row_of`` never returns one and ``is_spacer`` names them.
+        """
         self.text = text
         self.width = max(1, width)
         self.tab_size = max(1, tab_size)
@@ -252,10 +261,19 @@ class Layout:
         self._row_ends: array[int] = array("q")
         self._line_first_row: array[int] = array("q")
         self._cells_cache: dict[int, list[Cell]] = {}
+        self._spacers: set[int] = set()
         position = 0
         for match in LINE_BREAK_RE.finditer(text):
             self._wrap_line(position, match.start())
+            line_empty = position == match.start()
             position = match.end()
+            next_line_empty = position >= len(text) or LINE_BREAK_RE.match(text, position)
+            if paragraph_gap and not line_empty and not next_line_empty:
+                # An empty row starting where the next line starts: bisect on row
+                # starts then maps that offset to the line's own first row.
+                self._spacers.add(len(self._row_starts))
+                self._row_starts.append(position)
+                self._row_ends.append(position)
         self._wrap_line(position, len(text))
 
     # -- building
@@ -401,6 +419,10 @@ class Layout:
     def row_range(self, row: int) -> tuple[int, int]:
         """Code-point range of a row, excluding any line break."""
         return (self._row_starts[row], self._row_ends[row])
+
+    def is_spacer(self, row: int) -> bool:
+        """True for an empty row drawn only to separate paragraphs."""
+        return row in self._spacers
 
     def line_of_row(self, row: int) -> int:
         """Index of the logical line a row belongs to."""

@@ -10,6 +10,7 @@ cells only exist inside ``tui.geometry.Layout``.
 from __future__ import annotations
 
 import bisect
+import re
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -78,6 +79,14 @@ def _readable(preferred: Color, background: Color) -> Color:
         if _contrast(candidate, background) >= _MIN_CONTRAST:
             return candidate
     return target
+
+
+def _one_line_paragraphs(text: str) -> bool:
+    """True when paragraphs are single lines with no blank line between them."""
+    return "\n" in text.strip() and _BLANK_LINE.search(text) is None
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 
 
 class _SpanIndex:
@@ -282,7 +291,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._invalidate_all()
         width = self._content_width()
         if width > 0:
-            self._apply_layout(Layout(text, width, self.tab_size), keep_scroll=False)
+            self._apply_layout(self._make_layout(text, width), keep_scroll=False)
         if self.is_mounted:
             self.scroll_to(y=0, animate=False)
             self._scroll_cursor_into_view()
@@ -381,6 +390,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._preferred_x = None
         self._set_cursor(offset, anchor)
 
+    def _make_layout(self, text: str, width: int) -> Layout:
+        return Layout(text, width, self.tab_size, paragraph_gap=_one_line_paragraphs(text))
+
     def _move_rows(self, delta: int, extend: bool) -> None:
         layout = self._text_layout
         if layout is None:
@@ -389,6 +401,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if self._preferred_x is None:
             self._preferred_x = layout.column_of(self._cursor)
         target = row + delta
+        while 0 <= target < layout.rows and layout.is_spacer(target):
+            target += 1 if delta > 0 else -1
         if target < 0:
             offset = 0
         elif target >= layout.rows:
@@ -464,14 +478,14 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if width <= 0 or (layout is not None and layout.width == width):
             return
         if layout is None or len(self._text) < ASYNC_LAYOUT_THRESHOLD:
-            self._apply_layout(Layout(self._text, width, self.tab_size))
+            self._apply_layout(self._make_layout(self._text, width))
         else:
             # Keep drawing the old layout (cropped) until the new one is ready.
             self._relayout_in_thread(self._text, width, self.tab_size, self._doc_generation)
 
     @work(thread=True, exclusive=True, group="article-view-layout")
     def _relayout_in_thread(self, text: str, width: int, tab_size: int, generation: int) -> None:
-        layout = Layout(text, width, tab_size)
+        layout = Layout(text, width, tab_size, paragraph_gap=_one_line_paragraphs(text))
         with suppress(RuntimeError):  # the app may be shutting down
             self.app.call_from_thread(self._finish_relayout, layout, generation)
 

@@ -50,9 +50,10 @@ FORMAT_VERSION = 2  # history in store/migrate.py
 FORMAT_FILE = "newsmark-store.json"
 BACKUP_DIR = "backup"  # last good copy of every catalog/doc file, for `newsmark doctor`
 QUARANTINE_DIR = "quarantine"
-HISTORY_LIMIT = 1000
+HISTORY_LIMIT = 1000  # undo steps kept per document layer
 OPEN_DOCS = 64  # document files kept parsed in memory
-OPEN_TEXTS = 8  # texts kept in memory (up to MBs each)  # undo steps kept per document layer
+OPEN_TEXTS = 8  # texts kept in memory (up to MBs each)
+SESSION_POSITIONS = 500  # documents whose cursor position is remembered, per annotator
 LOCK_TIMEOUT = 5.0
 STATUSES = ("todo", "done")
 
@@ -835,27 +836,35 @@ class Store:
 
     # --------------------------------------------------------------- session
 
-    def last_opened(self, annotator: str) -> str | None:
-        path = self.root / "session.json"
+    def _session(self) -> dict[str, Any]:
         try:
-            data = orjson.loads(path.read_bytes())
+            data = orjson.loads((self.root / "session.json").read_bytes())
         except (OSError, orjson.JSONDecodeError):
-            return None
-        doc_id = data.get(annotator) if isinstance(data, dict) else None
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def last_opened(self, annotator: str) -> str | None:
+        doc_id = self._session().get(annotator)
         return doc_id if isinstance(doc_id, str) and self.has_document(doc_id) else None
 
-    def set_last_opened(self, annotator: str, doc_id: str) -> None:
+    def last_position(self, annotator: str, doc_id: str) -> int:
+        """Where the annotator's cursor was in a document when they left it (0 if never)."""
+        positions = self._session().get("positions", {}).get(annotator, {})
+        value = positions.get(doc_id, 0) if isinstance(positions, dict) else 0
+        return value if isinstance(value, int) and value >= 0 else 0
+
+    def set_last_opened(self, annotator: str, doc_id: str, cursor: int | None = None) -> None:
         """Remember where the annotator was; best effort, never worth failing a session for."""
-        path = self.root / "session.json"
-        try:
-            data = orjson.loads(path.read_bytes())
-            if not isinstance(data, dict):
-                data = {}
-        except (OSError, orjson.JSONDecodeError):
-            data = {}
+        data = self._session()
         data[annotator] = doc_id
+        if cursor is not None:
+            positions = data.setdefault("positions", {}).setdefault(annotator, {})
+            positions.pop(doc_id, None)
+            positions[doc_id] = cursor
+            while len(positions) > SESSION_POSITIONS:  # oldest first: dicts keep order
+                positions.pop(next(iter(positions)))
         with suppress(NewsmarkError):
-            atomic_write(path, orjson.dumps(data), durable=False)
+            atomic_write(self.root / "session.json", orjson.dumps(data), durable=False)
 
 
 def check_span(text: str, span: dict[str, Any], what: str) -> tuple[int, int, str]:

@@ -622,3 +622,22 @@ async def test_click_places_cursor(seeded: tuple[Store, str]) -> None:
         assert view.selection is None
         await pilot.click(ArticleView, offset=(3, 2))
         assert view.cursor == third_row + 3
+
+
+async def test_reopening_returns_to_where_the_cursor_was(seeded: tuple[Store, str]) -> None:
+    store, _ = seeded
+    store.add_documents([{"text": "A second article.\nWith two lines."}])
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_parenthesis", "right_parenthesis", "w")
+        where = view_of(app).cursor
+        assert where > 0
+        await pilot.press("right_square_bracket")  # leave for the other document
+        assert view_of(app).text.startswith("A second article")
+        await pilot.press("q")
+    again = app_for(store)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert view_of(again).text.startswith("A second article")  # the last one open
+        await pilot.press("left_square_bracket")
+        assert view_of(again).cursor == where

@@ -179,7 +179,13 @@ class ReaderScreen(Screen[None]):
             self._say(Text("↻ updated: another newsmark process changed this document",
                            style=self._ok_style()))
 
+    def _remember_position(self) -> None:
+        if self.view.text:
+            self.store.set_last_opened(self.annotator, self.doc.id, self.view.cursor)
+
     def open_document(self, index: int) -> None:
+        if self.is_mounted and self.view.text:
+            self._remember_position()
         self.doc_index = index
         info = self.doc
         self.damaged = None
@@ -201,7 +207,8 @@ class ReaderScreen(Screen[None]):
         self._segmenter = None
         self._finder = None
         self._shown_colors = self._colors()
-        self.view.load(text, spans, self._shown_colors, cursor=0)
+        cursor = min(self.store.last_position(self.annotator, info.id), len(text))
+        self.view.load(text, spans, self._shown_colors, cursor=cursor)
         self._refresh_panel()
         self.query_one(DocumentList).highlight_id(info.id)
         self.store.set_last_opened(self.annotator, info.id)
@@ -644,5 +651,6 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.scheme))
 
     def action_quit(self) -> None:
+        self._remember_position()
         self.store.save_index()
         self.app.exit()

@@ -307,3 +307,44 @@ def test_foreign_export_imports_back_through_the_cli(
         assert [g[1:] for g in got] == [w[1:] for w in want] or got == want
     else:
         assert got == want
+
+
+def test_dry_run_says_what_would_be_lost_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path
+) -> None:
+    store, doc = import_seed_with_a_span(capsys, st)
+    store.add_span(doc, 180, 186, "actor", "alice")  # same label nested: CoNLL drops one
+    before = tree(st)
+    target = tmp_path / "out.conll"
+    code, out, err = run(
+        capsys, "export", "--format", "conll", "-o", str(target), "--dry-run", "--store", str(st)
+    )
+    assert code == 0 and out == ""
+    assert "would write 1 documents, 1 spans as conll" in err
+    assert "would lose: 1 overlapping spans of the same label" in err
+    assert not target.exists()
+    assert tree(st) == before
+    # The real export then reports exactly the loss the dry run announced.
+    code, _, real = run(
+        capsys, "export", "--format", "conll", "-o", str(target), "--store", str(st)
+    )
+    assert code == 0 and target.exists()
+    announced = sorted(
+        x.removeprefix("would lose: ") for x in err.splitlines() if x.startswith("would lose:")
+    )
+    lost = sorted(
+        x.removeprefix("warning: conll lost ")
+        for x in real.splitlines()
+        if x.startswith("warning: conll lost")
+    )
+    assert announced == lost
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "doccano", "conll", "labelstudio"])
+def test_stream_exports_are_byte_identical_run_to_run(
+    capsys: pytest.CaptureFixture[str], st: Path, fmt: str
+) -> None:
+    store, doc = import_seed_with_a_span(capsys, st)
+    store.add_span(doc, 146, 191, "claim", "bob")
+    first = run(capsys, "export", "--format", fmt, "--store", str(st))[1]
+    assert first and run(capsys, "export", "--format", fmt, "--store", str(st))[1] == first

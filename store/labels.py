@@ -13,7 +13,6 @@ A scheme file looks like::
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +75,8 @@ DEFAULT_SCHEME = LabelScheme(
 
 def load_scheme(path: Path) -> LabelScheme:
     """Read a TOML label scheme, raising InputError with a one-line reason."""
+    import tomllib  # only with --labels: not worth its import on every start
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -15,7 +15,6 @@ import errno
 import hashlib
 import os
 import re
-import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,7 +111,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     if durable and pending is not None and not path.exists():
         pending.append(path)
         durable = False
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
+    # os.urandom(4).hex() is secrets.token_hex(4) without importing secrets (and hmac).
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
@@ -179,7 +179,9 @@ def _split_checked(raw: bytes) -> tuple[bytes, bytes] | None:
     tail = raw[-_TAIL_LEN:]
     if not tail.startswith(_TAIL_PREFIX):
         return None
-    return raw[:-_TAIL_LEN] + b"}", tail[len(_TAIL_PREFIX) : -2]
+    # One copy of the body, not two (slice, then concatenation): it can be a megabyte.
+    body = b"".join((memoryview(raw)[:-_TAIL_LEN], b"}"))
+    return body, tail[len(_TAIL_PREFIX) : -2]
 
 
 def decode_checked(path: Path, raw: bytes) -> dict[str, Any]:

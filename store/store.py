@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from tinydb import TinyDB
@@ -42,9 +42,11 @@ from store.errors import (
     StoreVersionError,
     StoreWriteError,
 )
-from store.export.base import SCHEMA_VERSION, Record
 from store.model import DocumentInfo, Relation, Span
 from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files, sync_pending
+
+if TYPE_CHECKING:
+    from store.export.base import Record
 
 FORMAT_VERSION = 2  # history in store/migrate.py
 FORMAT_FILE = "newsmark-store.json"
@@ -290,10 +292,13 @@ class Store:
             )
         return self._catalog_db
 
-    def _catalog(self) -> tuple[list[DocumentInfo], dict[str, DocumentInfo]]:
-        db = self._catalog_db_()
-        storage = db.storage
+    def _catalog_storage(self) -> AtomicJSONStorage:
+        storage = self._catalog_db_().storage
         assert isinstance(storage, AtomicJSONStorage)
+        return storage
+
+    def _catalog(self) -> tuple[list[DocumentInfo], dict[str, DocumentInfo]]:
+        storage = self._catalog_storage()
         data = storage.read() or {}
         tail = storage._cache_tail or b""
         if self._catalog_cache is not None and self._catalog_cache[0] == tail:
@@ -362,9 +367,7 @@ class Store:
         written: list[Path],
     ) -> None:
         with self._locked("catalog"):
-            db = self._catalog_db_()
-            storage = db.storage
-            assert isinstance(storage, AtomicJSONStorage)
+            storage = self._catalog_storage()
             with storage.batch():
                 table = Table(storage, "documents")
                 existing: dict[str, dict[str, Any]] = {r["id"]: dict(r) for r in table.all()}
@@ -781,6 +784,8 @@ class Store:
         include_empty: bool = True,
     ) -> Iterator[Record]:
         """Native export records, one per document and annotator layer, streamed in order."""
+        from store.export.base import SCHEMA_VERSION
+
         wanted = None if doc_ids is None else set(doc_ids)
         for info in self.documents():
             if wanted is not None and info.id not in wanted:

@@ -7,7 +7,7 @@ an unexpected error is logged to a crash file and reported in one line.
 
 from __future__ import annotations
 
-import getpass
+import gc
 import os
 import sys
 import tempfile
@@ -15,14 +15,16 @@ import traceback
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from store.errors import InputError, NewsmarkError
-from store.export.base import ExportReport
 from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 from store.store import Store, default_store_path
+
+if TYPE_CHECKING:
+    from store.export.base import ExportReport
 
 STORE_HELP = "Store folder (default ./newsmark-store, or $NEWSMARK_STORE)."
 
@@ -31,6 +33,8 @@ def default_annotator() -> str:
     name = os.environ.get("NEWSMARK_ANNOTATOR")
     if name:
         return name
+    import getpass
+
     try:
         return getpass.getuser() or "default"
     except Exception:  # no user database entry (containers); any name will do
@@ -114,10 +118,20 @@ def open_cmd(
         raise InputError(
             f"the store {st.root} has no documents; give files to open, e.g. `newsmark samples/`"
         )
-    from tui.app import NewsmarkApp
+    # Importing Textual and building the app create ~40,000 objects that live as long
+    # as the process; the cyclic GC would rescan them over and over before the first
+    # frame (~20 ms, a full collection included). So it is paused through start-up,
+    # the long-lived objects are frozen out of its way, and the reader resumes it once
+    # its first frame is on screen (the finally, whatever happens).
+    gc.disable()
+    try:
+        from tui.app import NewsmarkApp
 
-    app = NewsmarkApp(st, annotator=who, scheme=scheme, open_doc=first)
-    app.run()
+        app = NewsmarkApp(st, annotator=who, scheme=scheme, open_doc=first)
+        gc.freeze()
+        app.run()
+    finally:
+        gc.enable()
     if app.fatal_error:
         raise NewsmarkError(app.fatal_error)
 
@@ -195,6 +209,8 @@ def export_cmd(
         labels=set(labels) or None,
         doc_ids=list(doc_ids) or None,
     )
+    from store.export.base import ExportReport
+
     report = ExportReport()
     options: dict[str, Any] = {}
     if split:

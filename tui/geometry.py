@@ -7,18 +7,22 @@ exclusive; terminal cells are a display concern that never leaks into offsets.
 Widths are measured with ``rich.cells.cell_len`` because that is what Rich and
 Textual use to measure the segments we hand them; if we measured differently the
 cursor, highlights and mouse mapping would drift away from what is on screen.
+
+The ``regex`` module (for ``\\X`` grapheme segmentation) costs ~8 ms to import, so
+it is imported on first need: text made of one-cell, one-code-point characters
+(most news copy: Latin, Greek, Cyrillic, typographic punctuation) never needs it.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate
-from typing import Final
+from typing import Any, Final, NamedTuple
 
-import regex
 from rich.cells import cell_len
 
 __all__ = [
@@ -37,24 +41,43 @@ __all__ = [
 Cell = tuple[int, int, str, int]
 
 #: Logical line breaks.  "\r\n" comes first so it is consumed as one break.
-LINE_BREAK_RE: Final = regex.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
+LINE_BREAK_RE: Final = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 
-_GRAPHEME_RE: Final = regex.compile(r"\X")
+# Line breaks other than "\n": a text without any is split into lines with str.split.
+_RARE_BREAKS: Final = "\r\x0b\x0c\x85\u2028\u2029"
 
-# A boundary between two code points is *certain*, whatever precedes them, when the
-# left one is Other/Control/LF and the right one is Other/Control/CR/LF: none of the
-# UAX #29 "do not break" rules (CR×LF, Hangul, Extend/ZWJ/SpacingMark, Prepend,
-# InCB conjuncts, emoji ZWJ, regional-indicator pairs) can apply to such a pair.
-# Searching backwards for one gives a safe place to restart forward segmentation
-# without scanning from the start of the text.
-_SAFE_BOUNDARY_REV: Final = regex.compile(
-    r"(?r)(?<=[\p{GCB=Other}\p{GCB=Control}\p{GCB=LF}])"
-    r"[\p{GCB=Other}\p{GCB=Control}\p{GCB=CR}\p{GCB=LF}]"
-)
 
-# Any code point that is not GCB=Other may join with a neighbour into one cluster;
-# a run without any is one cluster per code point (pairs of Other always break).
-_NEEDS_SEGMENTATION: Final = regex.compile(r"[^\p{GCB=Other}]")
+class _Segmentation(NamedTuple):
+    """The ``regex`` patterns for real grapheme segmentation (see ``_segmentation``)."""
+
+    #: One extended grapheme cluster.
+    grapheme: Any
+    #: Searched backwards: a certain cluster boundary.  A boundary between two code
+    #: points is *certain*, whatever precedes them, when the left one is
+    #: Other/Control/LF and the right one is Other/Control/CR/LF: none of the UAX #29
+    #: "do not break" rules (CR×LF, Hangul, Extend/ZWJ/SpacingMark, Prepend, InCB
+    #: conjuncts, emoji ZWJ, regional-indicator pairs) can apply to such a pair.  It
+    #: gives a safe place to restart forward segmentation without scanning from the
+    #: start of the text.
+    safe_boundary_rev: Any
+    #: Any code point that is not GCB=Other may join with a neighbour into one
+    #: cluster; a run without any is one cluster per code point (pairs of Other
+    #: always break).
+    needs_segmentation: Any
+
+
+@cache
+def _segmentation() -> _Segmentation:
+    import regex
+
+    return _Segmentation(
+        grapheme=regex.compile(r"\X"),
+        safe_boundary_rev=regex.compile(
+            r"(?r)(?<=[\p{GCB=Other}\p{GCB=Control}\p{GCB=LF}])"
+            r"[\p{GCB=Other}\p{GCB=Control}\p{GCB=CR}\p{GCB=LF}]"
+        ),
+        needs_segmentation=regex.compile(r"[^\p{GCB=Other}]"),
+    )
 
 # Whitespace after which a row may be soft wrapped.  No-break spaces (U+00A0,
 # U+2007, U+202F) are deliberately absent.  U+200B is a break opportunity by design.
@@ -67,36 +90,58 @@ _DOTTED_CIRCLE: Final = "\u25cc"  # base for combining marks with nothing to sit
 _ZERO_WIDTH_MODIFIERS: Final = frozenset("\u200d\ufe0e\ufe0f")
 
 
-def _build_simple_chars() -> frozenset[str]:
-    """Code points that are one cell wide and always a grapheme cluster of their own.
+def _build_simple_chars(ranges: tuple[tuple[int, int], ...]) -> frozenset[str]:
+    """Code points of ``ranges`` that are one cell wide and always a cluster of their own.
 
     A line made only of these can be wrapped with plain string searches (one code
-    point == one grapheme == one cell), which is what makes layout of a large,
-    mostly Latin/Greek/Cyrillic article fast.  The ranges mirror Rich's own
-    single-cell table; each candidate is verified against Rich and ``\\X`` at import
-    so a future Unicode or Rich change cannot silently break the fast path.
+    point == one grapheme == one cell), which is what makes layout of a large
+    article fast.  Each candidate is verified against Rich and its Unicode category
+    at import, so a future Unicode or Rich change cannot silently break the fast path.
+
+    A letter, number, punctuation mark, symbol, space or unassigned code point is
+    Grapheme_Cluster_Break=Other, and two Others never join, except for UAX #29's few
+    exceptions (Prepend letters such as U+0D4E, spacing-mark letters such as U+0E33,
+    the half-width kana marks, emoji skin tones, unassigned default-ignorables): none
+    lies in the ranges used here.  Marks, controls and format characters are left out.
     """
-    ranges = ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482))
     chars: set[str] = set()
     for lo, hi in ranges:
         for code in range(lo, hi + 1):
             char = chr(code)
-            probe = f"a{char}a"
-            if cell_len(char) == 1 and len(_GRAPHEME_RE.findall(probe)) == 3:
-                if char in _BREAK_SPACES and char != " ":
-                    continue
+            category = unicodedata.category(char)
+            if category[0] not in "LNPS" and category not in ("Zs", "Cn"):
+                continue
+            if cell_len(char) == 1 and (char == " " or char not in _BREAK_SPACES):
                 chars.add(char)
     return frozenset(chars)
 
 
-_SIMPLE_CHARS: Final = _build_simple_chars()
+# Latin with its accents, Greek and Cyrillic (the ranges mirror Rich's own
+# single-cell table).
+_LATIN_CHARS: Final = _build_simple_chars(
+    ((0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF), (0x370, 0x482))
+)
+# ... and the other one-cell characters of news copy: Latin Extended Additional
+# (Vietnamese), dashes, curly quotes, ellipsis, currency and letterlike symbols.
+_SIMPLE_CHARS: Final = _LATIN_CHARS | _build_simple_chars(
+    ((0x1E00, 0x1EFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x20A0, 0x20C0), (0x2100, 0x214F))
+)
+_is_latin: Final = _LATIN_CHARS.issuperset
 _is_simple: Final = _SIMPLE_CHARS.issuperset
+# A grapheme cluster of its own whatever its neighbours are, when they are too: the
+# simple characters, LF and tab (controls break on both sides; CR is left out, as
+# CR LF is one cluster).
+_SOLO: Final = _SIMPLE_CHARS | {"\n", "\t"}
+
+
+def _is_latin_run(segment: str) -> bool:
+    # isascii/isprintable are C loops over the buffer and cover the common case;
+    # the set check catches accented Latin, Greek and Cyrillic.
+    return (segment.isascii() and segment.isprintable()) or _is_latin(segment)
 
 
 def _is_simple_run(segment: str) -> bool:
     """True if every code point of ``segment`` is a one-cell grapheme of its own."""
-    # isascii/isprintable are C loops over the buffer and cover the common case;
-    # the set check catches accented Latin, Greek and Cyrillic.
     return (segment.isascii() and segment.isprintable()) or _is_simple(segment)
 
 
@@ -109,7 +154,7 @@ def _certain_boundary_at_or_before(text: str, pos: int) -> int:
         return 0
     if pos >= len(text):
         return len(text)
-    match = _SAFE_BOUNDARY_REV.search(text, 0, pos + 1)
+    match = _segmentation().safe_boundary_rev.search(text, 0, pos + 1)
     return match.start() if match is not None else 0
 
 
@@ -122,8 +167,16 @@ def grapheme_bounds(text: str, pos: int) -> tuple[int, int]:
     if pos >= length:
         return (length, length)
     pos = max(pos, 0)
+    # A simple character (or LF, tab) between such neighbours is a cluster of its own:
+    # no segmentation needed, nor the regex import it costs.
+    if (
+        text[pos] in _SOLO
+        and (pos == 0 or text[pos - 1] in _SOLO)
+        and (pos + 1 == length or text[pos + 1] in _SOLO)
+    ):
+        return (pos, pos + 1)
     start = _certain_boundary_at_or_before(text, pos)
-    for match in _GRAPHEME_RE.finditer(text, start):
+    for match in _segmentation().grapheme.finditer(text, start):
         if match.end() > pos:
             return match.span()
     return (length, length)  # pragma: no cover - \X always consumes the rest
@@ -262,34 +315,70 @@ class Layout:
         self._line_first_row: array[int] = array("q")
         self._cells_cache: dict[int, list[Cell]] = {}
         self._spacers: set[int] = set()
+        if any(char in text for char in _RARE_BREAKS):
+            self._wrap_lines(paragraph_gap)
+        else:
+            self._wrap_lf_lines(paragraph_gap)
+
+    # -- building
+
+    def _wrap_lines(self, paragraph_gap: bool) -> None:
+        text = self.text
         position = 0
         for match in LINE_BREAK_RE.finditer(text):
-            self._wrap_line(position, match.start())
+            self._wrap_line(position, match.start(), text[position : match.start()])
             line_empty = position == match.start()
             position = match.end()
             next_line_empty = position >= len(text) or LINE_BREAK_RE.match(text, position)
             if paragraph_gap and not line_empty and not next_line_empty:
-                # An empty row starting where the next line starts: bisect on row
-                # starts then maps that offset to the line's own first row.
-                self._spacers.add(len(self._row_starts))
-                self._row_starts.append(position)
-                self._row_ends.append(position)
-        self._wrap_line(position, len(text))
+                self._add_spacer(position)
+        self._wrap_line(position, len(text), text[position:])
 
-    # -- building
+    def _wrap_lf_lines(self, paragraph_gap: bool) -> None:
+        """``_wrap_lines`` for a text whose only line break is "\\n" (nearly all texts).
 
-    def _wrap_line(self, start: int, end: int) -> None:
+        ``str.split`` finds the lines in C, several times faster than the break
+        pattern, which matters for a 1 MB article at start-up.
+        """
+        lines = self.text.split("\n")
+        last = len(lines) - 1
+        position = 0
+        for i, line in enumerate(lines):
+            end = position + len(line)
+            self._wrap_line(position, end, line)
+            if i == last:
+                break
+            position = end + 1
+            if paragraph_gap and line and lines[i + 1]:
+                self._add_spacer(position)
+
+    def _add_spacer(self, position: int) -> None:
+        # An empty row starting where the next line starts: bisect on row starts then
+        # maps that offset to the line's own first row.
+        self._spacers.add(len(self._row_starts))
+        self._row_starts.append(position)
+        self._row_ends.append(position)
+
+    def _wrap_line(self, start: int, end: int, line: str) -> None:
+        """Wrap the logical line ``line`` == ``text[start:end]``."""
         self._line_first_row.append(len(self._row_starts))
         if start == end:
             self._row_starts.append(start)
             self._row_ends.append(end)
-        elif _is_simple_run(self.text[start:end]):
+        elif _is_simple_run(line):
             self._wrap_simple(start, end)
         else:
             self._wrap_complex(start, end)
 
     def _wrap_simple(self, start: int, end: int) -> None:
-        """Wrap a line where every code point is a one-cell grapheme."""
+        """Wrap a line where every code point is a one-cell grapheme.
+
+        When the rest of a line fills its last row exactly, a Latin/Greek/Cyrillic
+        line splits off its last grapheme, while any other line cuts after its last
+        earlier space, as ``_wrap_complex`` does.  The two rules differ only for such
+        a row that ends in a space; other lines were always wrapped by
+        ``_wrap_complex``, and this keeps their rows exactly as they were.
+        """
         width = self.width
         rfind = self.text.rfind
         add_start = self._row_starts.append
@@ -302,6 +391,10 @@ class Layout:
                 # The rest fills the row exactly: split off its last grapheme so the
                 # end-of-line cursor column stays visible (unless it is all we have).
                 cut = end - 1
+                if not _is_latin_run(self.text[start:end]):
+                    space = rfind(" ", pos, cut)
+                    if space >= pos:
+                        cut = space + 1
                 if cut <= pos:
                     break
             add_start(pos)
@@ -319,12 +412,13 @@ class Layout:
         """Wrap a line grapheme by grapheme (wide chars, combining marks, emoji...)."""
         segment = self.text[start:end]
         clusters: list[str]
-        if _NEEDS_SEGMENTATION.search(segment) is None:
+        patterns = _segmentation()
+        if patterns.needs_segmentation.search(segment) is None:
             # Every code point is a cluster of its own (e.g. CJK prose): skip \X,
             # which is the slowest step for large non-Latin articles.
             clusters = list(segment)
         else:
-            clusters = _GRAPHEME_RE.findall(self.text, start, end)
+            clusters = patterns.grapheme.findall(self.text, start, end)
         if "\t" in segment:
             self._wrap_with_tabs(start, end, clusters)
             return
@@ -456,7 +550,7 @@ class Layout:
             append = result.append
             column = 0
             pos = start
-            for cluster in _GRAPHEME_RE.findall(self.text, start, end):
+            for cluster in _segmentation().grapheme.findall(self.text, start, end):
                 if cluster == "\t":
                     cells = self._tab_width(column)
                     display = " " * cells

@@ -8,6 +8,7 @@ holds a change the store has not acknowledged.
 from __future__ import annotations
 
 import bisect
+import gc
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from tui.actions import bindings
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView, _readable
 from tui.widgets.document_list import DocRow, DocumentList
+from tui.widgets.input_bar import InputBar
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.virtual_list import VirtualList
 
@@ -39,6 +41,9 @@ POLL_SECONDS = 2.0
 
 class ReaderScreen(Screen[None]):
     BINDINGS = bindings()
+    # The article starts focused. Textual's default ("*") would focus the document
+    # list first and on_mount would move focus on: two rounds of focus styling.
+    AUTO_FOCUS = "#article"
 
     def __init__(self, store: Store, annotator: str, open_doc: str | None) -> None:
         super().__init__()
@@ -95,16 +100,14 @@ class ReaderScreen(Screen[None]):
             with Vertical(id="doc-panel"):
                 yield Static(id="docs-header")
                 yield DocumentList(id="docs")
-                yield Input(placeholder="title contains…", id="docs-filter")
+                yield InputBar("title contains…", id="docs-filter")
             yield ArticleView(id="article")
             yield AnnotationList(id="annotations")
-        yield Input(placeholder="find (enter selects, esc closes)", id="find")
+        yield InputBar("find (enter selects, esc closes)", id="find")
         yield Static(id="status")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#find", Input).display = False
-        self.query_one("#docs-filter", Input).display = False
         self.saved_text = Text("✓ all changes saved", style=self._ok_style())
         self._fill_doc_list()
         self._refresh_legend()
@@ -113,6 +116,9 @@ class ReaderScreen(Screen[None]):
         self.view.focus()
         # Another newsmark process may import documents or label this one.
         self.set_interval(POLL_SECONDS, self._poll)
+        # `newsmark open` pauses the cyclic GC through start-up (see tui.cli); resume
+        # it once the first frame is out. A no-op when it is already running.
+        self.call_after_refresh(gc.enable)
 
     def on_resize(self) -> None:
         # Below 110 columns the document list would squeeze the article; hide it.
@@ -139,16 +145,14 @@ class ReaderScreen(Screen[None]):
 
     @on(DocumentList.FilterRequested)
     def _doc_filter_requested(self) -> None:
-        box = self.query_one("#docs-filter", Input)
-        box.value = self.query_one(DocumentList).text_filter
-        box.display = True
-        box.focus()
+        bar = self.query_one("#docs-filter", InputBar)
+        bar.open(self.query_one(DocumentList).text_filter)
 
-    @on(Input.Submitted, "#docs-filter")
+    @on(Input.Submitted, "#docs-filter Input")
     def _doc_filter_submitted(self, event: Input.Submitted) -> None:
         docs = self.query_one(DocumentList)
         docs.set_text_filter(event.value)
-        event.input.display = False
+        self.query_one("#docs-filter", InputBar).close()
         docs.focus()
 
     def _poll(self) -> None:
@@ -352,24 +356,23 @@ class ReaderScreen(Screen[None]):
     def _index_of(self, doc_id: str) -> int:
         return next((i for i, d in enumerate(self.docs) if d.id == doc_id), self.doc_index)
 
-    @on(Input.Submitted, "#find")
+    @on(Input.Submitted, "#find Input")
     def _find_submitted(self, event: Input.Submitted) -> None:
         self.last_query = event.value
         self._close_find()
         self._find(forward=True, start=self.view.cursor)
 
     def _close_find(self) -> None:
-        find = self.query_one("#find", Input)
-        find.display = False
+        self.query_one("#find", InputBar).close()
         self.view.focus()
 
     def on_key(self, event: Any) -> None:
-        if event.key == "escape" and self.query_one("#find", Input).has_focus:
+        if event.key == "escape" and self.query_one("#find", InputBar).input_has_focus:
             event.stop()
             self._close_find()
-        elif event.key == "escape" and self.query_one("#docs-filter", Input).has_focus:
+        elif event.key == "escape" and self.query_one("#docs-filter", InputBar).input_has_focus:
             event.stop()
-            self.query_one("#docs-filter", Input).display = False
+            self.query_one("#docs-filter", InputBar).close()
             self.query_one(DocumentList).focus()
 
     # -------------------------------------------------------------- motions
@@ -463,10 +466,7 @@ class ReaderScreen(Screen[None]):
         self.view.select(*found)
 
     def action_find(self) -> None:
-        find = self.query_one("#find", Input)
-        find.value = ""
-        find.display = True
-        find.focus()
+        self.query_one("#find", InputBar).open()
 
     def _find(self, forward: bool, start: int) -> None:
         query = self.last_query

@@ -32,6 +32,9 @@ class AnnotationList(VirtualList):
         self._starts: list[int] = []
         self._colors: Mapping[str, str] = {}
         self._index: dict[str, int] = {}
+        # label -> readable hex colour: parsing and contrast-checking it costs ~60 µs,
+        # and every row needs one.  Depends on the colours and the panel's background.
+        self._label_colors: dict[str, str] = {}
 
     @property
     def spans(self) -> list[Span]:
@@ -42,6 +45,7 @@ class AnnotationList(VirtualList):
         self._starts = [s.start for s in self._spans]
         self._index = {s.id: i for i, s in enumerate(self._spans)}
         self._colors = colors
+        self._label_colors.clear()
         self.set_count(len(self._spans))
 
     def empty_text(self) -> Text:
@@ -59,13 +63,22 @@ class AnnotationList(VirtualList):
             Text(where, style="dim"),
         )
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._label_colors.clear()
+
     def _label_color(self, label: str) -> str:
         """The label's colour, nudged until readable on this panel (e.g. on light themes)."""
-        try:
-            color = Color.parse(self._colors.get(label, "white"))
-        except ColorParseError:
-            return ""
-        return _readable(color, self.background_colors[1]).hex
+        hex_color = self._label_colors.get(label)
+        if hex_color is None:
+            try:
+                color = Color.parse(self._colors.get(label, "white"))
+            except ColorParseError:
+                hex_color = ""
+            else:
+                hex_color = _readable(color, self.background_colors[1]).hex
+            self._label_colors[label] = hex_color
+        return hex_color
 
     def follow(self, cursor: int, selected: str | None) -> None:
         """Highlight the selected annotation, else the last one starting at or before cursor."""

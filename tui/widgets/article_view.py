@@ -216,6 +216,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._row_versions: dict[int, int] = {}
         self._strip_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self._style_cache: dict[_StyleKey, Style] = {}
+        # self.rich_style walks every ancestor's styles (~30 µs); rows need it several
+        # times each.  Cached strips bake it in, so it is dropped with them.
+        self._base_style: Style | None = None
         self._preferred_x: int | None = None
         self._drag_origin: int | None = None
         #: Rows built (cache misses) since start; handy for tests and profiling.
@@ -520,6 +523,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _invalidate_all(self) -> None:
         self._generation += 1
+        self._base_style = None
         self._row_versions.clear()
         self._strip_cache.clear()
 
@@ -569,9 +573,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -------------------------------------------------------------------- rendering
 
+    def _base(self) -> Style:
+        """``self.rich_style``, cached until the next ``_invalidate_all``."""
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
+        return base
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base()
         layout = self._text_layout
         row = y + self.scroll_offset.y
         if layout is None or row >= layout.rows or width <= 0:
@@ -679,7 +690,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             # A selected line break has no glyph; show it as one selected cell.
             segments.append(Segment(" ", self._style_for((None, False, True, False, False, False))))
             total += 1
-        return Strip(segments, total).adjust_cell_length(width, self.rich_style)
+        return Strip(segments, total).adjust_cell_length(width, self._base())
 
     def _style_for(self, key: _StyleKey) -> Style:
         style = self._style_cache.get(key)
@@ -689,7 +700,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _compute_style(self, key: _StyleKey) -> Style:
         cover, span_start, in_selection, in_selected_span, is_cursor, placeholder = key
-        style = self.rich_style
+        style = self._base()
         _, _, background, foreground = self.colors
         if cover is not None:
             inner_label, outer_label = cover

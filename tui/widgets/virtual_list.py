@@ -59,6 +59,9 @@ class VirtualList(ScrollView, can_focus=True):
         self._count = 0
         self._highlight: int | None = None
         self._cache: OrderedDict[tuple[int, int, bool], Strip] = OrderedDict()
+        # self.rich_style walks every ancestor's styles (~30 µs a call, once per row);
+        # the cached rows already bake it in, so it is kept and dropped with them.
+        self._base_style: Style | None = None
 
     # -- for subclasses
 
@@ -150,16 +153,20 @@ class VirtualList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
+        self._base_style = None
         self.virtual_size = Size(event.size.width, max(self._count, 1))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._base_style = None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = int(self.scroll_offset.y) + y
-        base = self.rich_style
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
         if self._count == 0:
             if y == 0:
                 segments = list(self.empty_text().render(self.app.console))

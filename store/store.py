@@ -126,7 +126,11 @@ class _RawTable:
     def insert(self, record: dict[str, Any]) -> None:
         # TinyDB ids are only storage keys here; annotations carry their own uuid.
         if self._next is None:
-            self._next = max(map(int, self.rows), default=0) + 1
+            # Keys are usually 1…n; only after deletes is a scan for the maximum needed.
+            guess = len(self.rows) + 1
+            self._next = guess if str(guess) not in self.rows else max(map(int, self.rows)) + 1
+        while str(self._next) in self.rows:  # never reuse a key, whatever the guess
+            self._next += 1
         self.rows[str(self._next)] = record
         self._next += 1
 

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 
 from store.labels import LabelScheme
 from tui.actions import ACTIONS, GROUPS
 
 
-def help_markdown(scheme: LabelScheme) -> str:
-    lines = ["# newsmark keys", ""]
+def help_rows(scheme: LabelScheme) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(group, [(keys, what it does)]) for every action, label keys named by the scheme."""
+    out = []
     for group in GROUPS:
-        lines += [f"## {group}", "", "| keys | action |", "| --- | --- |"]
+        rows = []
         for a in ACTIONS:
             if a.group != group:
                 continue
@@ -24,24 +27,35 @@ def help_markdown(scheme: LabelScheme) -> str:
                 lab = scheme.nth(int(a.action[6:-1]))
                 if lab is None:
                     continue
-                desc = f"Label as **{lab.name}**" + (f" — {lab.description}" if lab.description
-                                                     else "")
-            keys = " · ".join(f"`{k}`" for k in (a.display or a.keys).split())
-            lines.append(f"| {keys} | {desc} |")
-        lines.append("")
-    lines += [
-        "## Notes",
-        "",
-        "- Labelling with no selection labels the word under the cursor.",
-        "- Every change is saved to the store before the status bar says *saved*.",
-        "- Mouse: click places the cursor, drag selects.",
-        "- In the document list (`o`): `t` filters by status (all/todo/done), `s` sorts",
-        "  (import order, title, spans, status), `f` or `/` filters by title, `enter` opens.",
-        "  `]` and `[` follow the list's current order.",
-        "",
-        "Press `escape`, `q` or `?` to close.",
-    ]
-    return "\n".join(lines)
+                desc = f"Label as {lab.name}" + (f" — {lab.description}" if lab.description else "")
+            rows.append(("  ".join((a.display or a.keys).split()), desc))
+        out.append((group, rows))
+    return out
+
+
+NOTES = """\
+- Labelling with no selection labels the word under the cursor; a selection is trimmed
+  of surrounding whitespace. A digit on a selected annotation (tab) relabels it.
+- Every change is saved to the store before the status line says *saved*.
+- Mouse: click places the cursor, drag selects.
+- In the document list (`o`): `t` filters by status (all/todo/done), `s` sorts (import
+  order, title, spans, status), `f` or `/` filters by title, `enter` opens. `]` and `[`
+  follow the list's current order.
+
+Press `escape`, `q` or `?` to close."""
+
+
+def _group_table(group: str, rows: list[tuple[str, str]]) -> Table:
+    # One line per key, no rules between rows: the whole list fits a laptop screen.
+    table = Table(box=None, show_header=False, padding=(0, 2, 0, 0), expand=False)
+    table.add_column(style="bold", no_wrap=True, min_width=14)
+    table.add_column()
+    for keys, desc in rows:
+        table.add_row(keys, desc)
+    table.title = group
+    table.title_justify = "left"
+    table.title_style = "bold underline"
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -54,6 +68,8 @@ class HelpScreen(ModalScreen[None]):
         width: 90%; max-width: 100; height: 90%;
         border: thick $accent; background: $surface; padding: 0 1;
     }
+    HelpScreen .help-title { padding: 1 0 0 0; }
+    HelpScreen .help-group { padding: 1 0 0 0; }
     """
 
     def __init__(self, scheme: LabelScheme) -> None:
@@ -62,7 +78,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Markdown(help_markdown(self.scheme))
+            yield Static(Text("newsmark keys", style="bold"), classes="help-title")
+            for group, rows in help_rows(self.scheme):
+                yield Static(_group_table(group, rows), classes="help-group")
+            yield Markdown(NOTES)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -641,3 +641,46 @@ async def test_reopening_returns_to_where_the_cursor_was(seeded: tuple[Store, st
         assert view_of(again).text.startswith("A second article")  # the last one open
         await pilot.press("left_square_bracket")
         assert view_of(again).cursor == where
+
+
+async def _writes_settled(app: NewsmarkApp, pilot: object) -> None:
+    screen = app.screen
+    assert isinstance(screen, ReaderScreen)
+    for _ in range(200):
+        if screen.pending_writes == 0:
+            return
+        await pilot.pause(0.01)  # type: ignore[attr-defined]
+    raise AssertionError("writes never finished")
+
+
+async def test_writer_thread_saves_in_order_and_says_saved_only_after(
+    seeded: tuple[Store, str],
+) -> None:
+    store, doc_id = seeded
+    app = app_for(store, write_in_thread=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"hulusi akar", "enter", "3")
+        await pilot.press("2", "u", "U")  # relabel, undo it, redo it: queued in order
+        await _writes_settled(app, pilot)
+        assert layer(store, doc_id) == [(180, 191, "quote", "Hulusi Akar")]
+        assert "saved" in status_of(app) and "redid" in status_of(app)
+        assert_shows_store(app, store, doc_id)
+
+
+async def test_writer_thread_change_lands_on_its_own_document(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s")
+    (a, _), (b, _) = store.add_documents(
+        [{"text": "Alpha minister spoke."}, {"text": "Beta council voted."}]
+    )
+    app = app_for(store, write_in_thread=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        screen.open_document(0)
+        await pilot.press("w", "1", "right_square_bracket")  # label, then leave at once
+        await _writes_settled(app, pilot)
+        assert [s.text for s in store.spans(a.id, ME)] == ["minister"]
+        assert store.spans(b.id, ME) == []
+        assert view_of(app).text.startswith("Beta") and screen.spans == []
+        await pilot.press("q")  # quitting waits for queued writes
+    assert [s.text for s in store.spans(a.id, ME)] == ["minister"]

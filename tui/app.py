@@ -28,8 +28,12 @@ class NewsmarkApp(App[None]):
         annotator: str = "default",
         scheme: LabelScheme = DEFAULT_SCHEME,
         open_doc: str | None = None,
+        write_in_thread: bool = False,
     ) -> None:
+        """``write_in_thread``: store writes on a writer thread, so keys never wait on
+        fsync (the command line turns it on; tests may keep writes synchronous)."""
         super().__init__()
+        self.write_in_thread = write_in_thread
         self.store = store
         self.annotator = annotator
         self.scheme = scheme

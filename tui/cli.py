@@ -48,9 +48,7 @@ def _err_console() -> Any:
 
 
 def _open_store(store: Path | None, create: bool = True, interactive: bool = False) -> Store:
-    return Store.open(
-        store or default_store_path(), create=create, sweep_in_background=interactive
-    )
+    return Store.open(store or default_store_path(), create=create, sweep_in_background=interactive)
 
 
 @contextmanager
@@ -127,7 +125,7 @@ def open_cmd(
     try:
         from tui.app import NewsmarkApp
 
-        app = NewsmarkApp(st, annotator=who, scheme=scheme, open_doc=first)
+        app = NewsmarkApp(st, annotator=who, scheme=scheme, open_doc=first, write_in_thread=True)
         gc.freeze()
         app.run()
     finally:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import bisect
 import gc
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -59,6 +62,9 @@ class ReaderScreen(Screen[None]):
         self.damaged: str | None = None
         self.saved_text = Text("✓ all changes saved", style="green")
         self._revision = b""
+        self._executor: ThreadPoolExecutor | None = None
+        self._writer: Store | None = None
+        self.pending_writes = 0
         self._shown_colors: dict[str, str] = {}
         self.doc_status = "todo"
 
@@ -157,6 +163,8 @@ class ReaderScreen(Screen[None]):
 
     def _poll(self) -> None:
         """Pick up other processes' work: new documents, and changes to this one."""
+        if self.pending_writes:
+            return  # our own change is on its way; its acknowledgement repaints
         try:
             docs = self.store.documents()
             if len(docs) != len(self.docs):
@@ -180,8 +188,12 @@ class ReaderScreen(Screen[None]):
             self.query_one(DocumentList).update_row(
                 DocRow(self.doc.id, self.doc.title, self.doc_status, len(spans))
             )
-            self._say(Text("↻ updated: another newsmark process changed this document",
-                           style=self._ok_style()))
+            self._say(
+                Text(
+                    "↻ updated: another newsmark process changed this document",
+                    style=self._ok_style(),
+                )
+            )
 
     def _remember_position(self) -> None:
         if self.view.text:
@@ -281,6 +293,15 @@ class ReaderScreen(Screen[None]):
 
     def _after_change(self, change: Change | None, verb: str = "") -> None:
         """Repaint from the store after a write returned (the write is durable now)."""
+        if change is not None and change.doc_id != self.doc.id:
+            # Acknowledged after the user moved to another document: update its row only.
+            with suppress(NewsmarkError):
+                self.query_one(DocumentList).update_row(
+                    self._row(self.store.document(change.doc_id))
+                )
+            stamp = time.strftime("%H:%M:%S")
+            self._say(Text(f"✓ saved {stamp}: {verb}{change.describe()}", style=self._ok_style()))
+            return
         if change is not None and change.span is not None:
             # Apply the acknowledged change locally rather than re-reading every span.
             span = change.span
@@ -315,14 +336,62 @@ class ReaderScreen(Screen[None]):
         what = (verb + change.describe()) if change is not None else verb
         self._say(Text(f"✓ saved {stamp}: {what}", style=self._ok_style()))
 
+    def _write(
+        self, call: Callable[[Store], Change | None], done: Callable[[Change | None], None]
+    ) -> None:
+        """Make one store change, then repaint from what the store acknowledged.
+
+        With the app's ``write_in_thread`` (the command line turns it on), the change
+        runs on one writer thread, in order, so keys never wait on fsync; the status
+        line says "saving…" until the write has returned, and only then "saved".
+        """
+        if not getattr(self.app, "write_in_thread", False):
+            try:
+                result = call(self.store)
+            except NewsmarkError as exc:
+                self._fail(exc)
+                return
+            done(result)
+            return
+        if self._executor is None or self._writer is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmark-w")
+            # Its own Store: no cache or batch state is shared between the threads.
+            self._writer = Store(self.store.root)
+        writer = self._writer
+        executor = self._executor
+        app = self.app
+        self.pending_writes += 1
+        self._say(Text("… saving", style="bold yellow"))
+
+        def work() -> None:
+            try:
+                outcome: tuple[bool, Any] = (True, call(writer))
+            except NewsmarkError as exc:
+                outcome = (False, exc)
+            except Exception as exc:  # never lose the error on the writer thread
+                outcome = (False, NewsmarkError(f"could not save ({type(exc).__name__}: {exc})"))
+            with suppress(RuntimeError):  # the app is shutting down
+                app.call_from_thread(self._write_done, outcome, done)
+
+        executor.submit(work)
+
+    def _write_done(self, outcome: tuple[bool, Any], done: Callable[[Change | None], None]) -> None:
+        self.pending_writes -= 1
+        ok, value = outcome
+        if ok:
+            done(value)
+        else:
+            self._fail(value)
+
     def _fail(self, exc: NewsmarkError) -> None:
         self._say(Text(f"✗ not saved: {exc}", style="bold red"))
         self.notify(str(exc), severity="error", timeout=8)
 
     def _writable(self) -> bool:
         if self.damaged:
-            self.notify(f"this document is damaged, so nothing is written: {self.damaged}",
-                        severity="error")
+            self.notify(
+                f"this document is damaged, so nothing is written: {self.damaged}", severity="error"
+            )
             return False
         return True
 
@@ -473,9 +542,7 @@ class ReaderScreen(Screen[None]):
         if not query.strip():
             self.notify("nothing to find: press / and type some text", severity="warning")
             return
-        found = (
-            self.finder.find(query, start) if forward else self.finder.find_prev(query, start)
-        )
+        found = self.finder.find(query, start) if forward else self.finder.find_prev(query, start)
         if found is None:
             self.notify(f"“{query}” is not in this document", severity="warning")
             return
@@ -508,34 +575,32 @@ class ReaderScreen(Screen[None]):
     def action_label(self, n: int) -> None:
         label = self.scheme.nth(n)
         if label is None:
-            self.notify(f"no label on key {n}; the scheme has {len(self.scheme.labels)}",
-                        severity="warning")
+            self.notify(
+                f"no label on key {n}; the scheme has {len(self.scheme.labels)}", severity="warning"
+            )
             return
         if not self._writable():
             return
         target = self._target_range()
         if target is None:
-            self.notify("nothing to label: select text or put the cursor on a word",
-                        severity="warning")
+            self.notify(
+                "nothing to label: select text or put the cursor on a word", severity="warning"
+            )
             return
         selected = self._selected_span()
-        try:
-            if selected is not None and (selected.start, selected.end) == target:
-                if selected.label == label.name:
-                    self.notify(f"already labelled {label.name}")
-                    return
-                change = self.store.relabel_span(
-                    self.doc.id, selected.id, label.name, self.annotator
-                )
-            else:
-                change = self.store.add_span(
-                    self.doc.id, target[0], target[1], label.name, self.annotator
-                )
-        except NewsmarkError as exc:
-            self._fail(exc)
-            return
+        doc_id, who, name = self.doc.id, self.annotator, label.name
+        call: Callable[[Store], Change | None]
+        if selected is not None and (selected.start, selected.end) == target:
+            if selected.label == name:
+                self.notify(f"already labelled {name}")
+                return
+            span_id = selected.id
+            call = lambda st: st.relabel_span(doc_id, span_id, name, who)  # noqa: E731
+        else:
+            start, end = target
+            call = lambda st: st.add_span(doc_id, start, end, name, who)  # noqa: E731
         self.view.selecting = False
-        self._after_change(change)
+        self._write(call, self._after_change)
 
     def _selected_span(self) -> Span | None:
         sid = self.view.selected_span_id
@@ -580,26 +645,25 @@ class ReaderScreen(Screen[None]):
             return
         if not self._writable():
             return
-        try:
-            change = self.store.delete_span(self.doc.id, span.id, self.annotator)
-        except NewsmarkError as exc:
-            self._fail(exc)
-            return
-        self._after_change(change)
+        doc_id, who, span_id = self.doc.id, self.annotator, span.id
+        self._write(lambda st: st.delete_span(doc_id, span_id, who), self._after_change)
 
     def _history(self, undo: bool) -> None:
         if not self._writable():
             return
-        try:
-            step = self.store.undo if undo else self.store.redo
-            change = step(self.doc.id, self.annotator)
-        except NewsmarkError as exc:
-            self._fail(exc)
-            return
-        if change is None:
-            self.notify("nothing to undo" if undo else "nothing to redo")
-            return
-        self._after_change(change, verb="undid: " if undo else "redid: ")
+        doc_id, who = self.doc.id, self.annotator
+
+        def step(st: Store) -> Change | None:
+            return st.undo(doc_id, who) if undo else st.redo(doc_id, who)
+
+        def done(change: Change | None) -> None:
+            if change is None:
+                self.notify("nothing to undo" if undo else "nothing to redo")
+                self._refresh_status()
+                return
+            self._after_change(change, verb="undid: " if undo else "redid: ")
+
+        self._write(step, done)
 
     def action_undo(self) -> None:
         self._history(undo=True)
@@ -627,14 +691,9 @@ class ReaderScreen(Screen[None]):
     def action_toggle_done(self) -> None:
         if not self._writable():
             return
-        try:
-            current = self.store.status(self.doc.id, self.annotator)
-            new = "todo" if current == "done" else "done"
-            change = self.store.set_status(self.doc.id, self.annotator, new)
-        except NewsmarkError as exc:
-            self._fail(exc)
-            return
-        self._after_change(change)
+        doc_id, who = self.doc.id, self.annotator
+        new = "todo" if self.doc_status == "done" else "done"
+        self._write(lambda st: st.set_status(doc_id, who, new), self._after_change)
 
     def action_toggle_docs(self) -> None:
         panel = self.query_one("#doc-panel")
@@ -651,6 +710,9 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.scheme))
 
     def action_quit(self) -> None:
+        if self._executor is not None:
+            # Changes already queued are seen through before leaving.
+            self._executor.shutdown(wait=True)
         self._remember_position()
         self.store.save_index()
         self.app.exit()

@@ -206,7 +206,10 @@ class Store:
                     "folder with --store"
                 )
             if not create:
-                raise InputError(f"no store at {path}; import something first or pass --store")
+                raise InputError(
+                    f"no store at {path}; give articles to open (newsmark PATH ...), import "
+                    "some (newsmark import PATH ...) or pass --store"
+                )
             try:
                 # The format file first: a kill right after it leaves a store that opens
                 # (the folders below are made at every open), never a half-made folder

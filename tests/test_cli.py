@@ -348,3 +348,19 @@ def test_stream_exports_are_byte_identical_run_to_run(
     store.add_span(doc, 146, 191, "claim", "bob")
     first = run(capsys, "export", "--format", fmt, "--store", str(st))[1]
     assert first and run(capsys, "export", "--format", fmt, "--store", str(st))[1] == first
+
+
+def test_opening_with_no_store_and_no_paths_explains_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--store", str(tmp_path / "fresh")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "no store at" in proc.stderr and "newsmark PATH" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "fresh").exists()

@@ -103,7 +103,8 @@ def open_cmd(
 ) -> None:
     """Import PATHS (if any) and open the reader on the first of them."""
     scheme: LabelScheme = load_scheme(labels_file) if labels_file else DEFAULT_SCHEME
-    st = _open_store(store, interactive=True)
+    # Without paths there is nothing to import: never leave an empty store behind.
+    st = _open_store(store, create=bool(paths), interactive=True)
     who = annotator or default_annotator()
     first: str | None = None
     if paths:

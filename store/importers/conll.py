@@ -21,7 +21,7 @@ from pathlib import Path
 from store.errors import InputError
 from store.export.base import Record
 from store.export.conll import HEADER_PREFIX
-from store.importers.registry import make_record, read_text, short
+from store.importers.registry import make_record, open_binary, short
 
 _SUFFIXES = {".conll", ".iob", ".iob2", ".bio", ".conll03"}
 _TAG = re.compile(r"^(?:O|([BIESLU])-(.+))$")
@@ -117,11 +117,7 @@ def _span(text: str, start: int, end: int, label: str) -> Record:
 def read(path: Path, *, notes: list[str] | None = None) -> Iterator[Record]:
     """Yield one native record per ``-DOCSTART-`` document of a CoNLL file."""
     path = Path(path)
-    try:
-        fh = path.open("rb")
-    except OSError:
-        read_text(path)  # raises the right one-line InputError
-        raise
+    fh = open_binary(path)
     header: int | None = None
     doc: _Doc | None = None
     number = 0

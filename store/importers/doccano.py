@@ -21,7 +21,7 @@ import orjson
 from store.errors import InputError
 from store.export.base import Record
 from store.export.doccano import Offsets, check_offsets_option, codepoint_offsets
-from store.importers.registry import make_record, make_span, read_text, short
+from store.importers.registry import make_record, make_span, open_binary, short
 
 _SUFFIXES = {".jsonl", ".ndjson", ".json"}
 _SPAN_KEYS = ("label", "labels", "entities")
@@ -141,11 +141,7 @@ def read(
     """Yield one native record per line of a doccano JSONL file."""
     path = Path(path)
     unit = check_offsets_option(offsets)
-    try:
-        fh = path.open("rb")
-    except OSError:
-        read_text(path)  # raises the right one-line InputError
-        raise
+    fh = open_binary(path)
     with fh:
         for lineno, raw in enumerate(fh, 1):
             if not raw.strip():

@@ -18,7 +18,7 @@ import importlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -44,14 +44,25 @@ def short(value: object, limit: int = 40) -> str:
 
 def read_text(path: Path) -> str:
     """A file's text, exactly (no newline translation), or a one-line InputError."""
+    with open_binary(path) as fh:
+        try:
+            raw = fh.read()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return path.read_bytes().decode("utf-8")
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """A file opened for streaming, or the same one-line InputError ``read_text`` gives."""
+    try:
+        return path.open("rb")
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 

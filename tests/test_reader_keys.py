@@ -24,6 +24,7 @@ from tui.screens.reader import ReaderScreen
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView
 from tui.widgets.document_list import DocumentList
+from tui.widgets.status_bar import StatusBar
 
 SIZE = (120, 40)
 TEXT = SEED.read_text(encoding="utf-8")
@@ -53,7 +54,12 @@ def view_of(app: NewsmarkApp) -> ArticleView:
 
 
 def status_of(app: NewsmarkApp) -> str:
-    return str(app.screen.query_one("#status", Static).content)
+    return app.screen.query_one(StatusBar).text
+
+
+def save_state(app: NewsmarkApp) -> str:
+    """The status line's save state: clean, saving, saved, failed or updated."""
+    return app.screen.query_one(StatusBar).save_state
 
 
 def title_of(app: NewsmarkApp) -> str:
@@ -74,9 +80,23 @@ def assert_shows_store(app: NewsmarkApp, store: Store, doc_id: str) -> None:
     assert (row.spans, row.status) == (len(stored), store.status(doc_id, ME))
 
 
+# Keys of the other modes (find bar, document list, title filter), tested below too.
+TESTED_MODE_KEYS = {
+    "find": {"enter", "escape", "backspace", "delete", "left", "right", "home", "ctrl+a",
+             "end", "ctrl+e", "ctrl+u", "ctrl+q"},
+    "docs": {"up", "k", "down", "j", "pageup", "pagedown", "space", "g", "home", "G", "end",
+             "enter", "t", "s", "f", "slash", "escape", "o", "question_mark", "f1", "ctrl+p",
+             "q", "ctrl+q"},
+    "filter": {"enter", "escape", "backspace", "delete", "left", "right", "home", "ctrl+a",
+               "end", "ctrl+e", "ctrl+u", "ctrl+q"},
+}  # fmt: skip
+
+
 def test_every_key_in_the_table_is_tested() -> None:
-    keys = {k for a in ACTIONS for k in a.keys.split(",")}
+    keys = {k for a in ACTIONS if a.mode == "normal" for k in a.keys.split(",")}
     assert keys == TESTED_KEYS
+    for mode, tested in TESTED_MODE_KEYS.items():
+        assert {k for a in ACTIONS if a.mode == mode for k in a.keys.split(",")} == tested
 
 
 # ------------------------------------------------------------------------ motions

@@ -1,28 +1,52 @@
-"""The one table of reader actions: ids, default keys, descriptions, groups.
+"""The one table of reader actions: ids, modes, default keys, descriptions, groups.
 
-The footer, the help screen, the command palette and the README's key table
-are all produced from ``ACTIONS``; nothing else lists keys by hand.
-Run ``python -m tui.actions`` to print the README table.
+The key bar, the help screen, the command palette, the README's key table and
+the key stream's dispatch (``tui.keys``) are all produced from ``ACTIONS``;
+nothing else lists keys by hand. Run ``python -m tui.actions`` to print the
+README table.
+
+Each action belongs to one mode (``tui.modes``) and names the object that runs
+it (``target``): the article pane for motions, the document list for its own
+movement, the prompt for line editing, the reader for everything else. An action
+that reads or changes the annotation layer ``waits``: the key stream holds it
+(and every key typed after it) until the writes before it are acknowledged, so a
+burst of keys does what the same keys typed slowly do. Undo and redo also
+``settle``: what they change is known only when the store answers (and the
+reader selects what they restored), so every key after them waits for that.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from textual.binding import Binding, BindingType
+from textual.actions import parse
 
 
 @dataclass(frozen=True, slots=True)
 class Action:
     id: str  # stable id, for keymaps: "newsmark.<name>"
     keys: str  # Textual key names, comma separated
-    action: str  # Textual action string run on the app
-    description: str  # short, for the footer and palette
+    action: str  # action string, run on ``target``: "cursor_left(True)"
+    description: str  # short, for the help screen and palette
     group: str
-    show: bool = False  # shown in the footer
+    mode: str = "normal"  # the mode whose keys these are (tui.modes)
+    target: str = "reader"  # "reader" | "article" | "docs" | "prompt" | "app"
+    waits: bool = False  # held until earlier writes are acknowledged
+    settles: bool = False  # every key after it waits for its own acknowledgement
+    show: bool = False  # shown in the key bar
     display: str = ""  # how the README/help writes the keys, if not the key names
     palette: bool = True
-    short: str = ""  # footer text, where the description is too long
+    short: str = ""  # key bar text, where the description is too long
+
+    @property
+    def name(self) -> str:
+        """The method name without its arguments: ``label`` for ``label(3)``."""
+        return parse(self.action)[1]
+
+    @property
+    def args(self) -> tuple[object, ...]:
+        return tuple(parse(self.action)[2])
 
 
 def _a(
@@ -32,6 +56,10 @@ def _a(
     group: str,
     *,
     action: str = "",
+    mode: str = "normal",
+    target: str = "reader",
+    waits: bool = False,
+    settles: bool = False,
     show: bool = False,
     display: str = "",
     palette: bool = True,
@@ -43,6 +71,10 @@ def _a(
         action or name,
         description,
         group,
+        mode,
+        target,
+        waits,
+        settles,
         show,
         display,
         palette,
@@ -51,192 +83,181 @@ def _a(
 
 
 MOVE, SELECT, LABEL, EDIT, DOCS, APP = "Move", "Select", "Label", "Edit", "Documents", "App"
+FIND, LIST, FILTER = "Find bar", "Document list", "Title filter"
+ART = "article"
+
+
+def _label(n: int, *, show: bool = False, palette: bool = True) -> Action:
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+    return _a(
+        f"label_{n}",
+        str(n),
+        f"Label with the {ordinal} label",
+        LABEL,
+        action=f"label({n})",
+        waits=True,
+        show=show,
+        display=str(n),
+        palette=palette,
+    )
+
+
+def _prompt_keys(mode: str, group: str, submit: str, submit_text: str) -> tuple[Action, ...]:
+    """Line editing, shared by the find bar and the title filter."""
+    p = f"{mode}_"
+    return (
+        _a(f"{p}submit", "enter", submit_text, group, action=submit, mode=mode, show=True,
+           display="enter", short="ok"),
+        _a(f"{p}cancel", "escape", "Close, back to the article", group, action="to_article",
+           mode=mode, show=True, display="esc", short="close", palette=False),
+        _a(f"{p}backspace", "backspace", "Delete the character before the cursor", group,
+           action="backspace", mode=mode, target="prompt", display="backspace", palette=False),
+        _a(f"{p}delete", "delete", "Delete the character under the cursor", group,
+           action="delete_right", mode=mode, target="prompt", display="del", palette=False),
+        _a(f"{p}left", "left", "Cursor left", group, action="left", mode=mode, target="prompt",
+           display="←", palette=False),
+        _a(f"{p}right", "right", "Cursor right", group, action="right", mode=mode,
+           target="prompt", display="→", palette=False),
+        _a(f"{p}home", "home,ctrl+a", "Start of the line", group, action="home", mode=mode,
+           target="prompt", display="home ctrl+a", palette=False),
+        _a(f"{p}end", "end,ctrl+e", "End of the line", group, action="end", mode=mode,
+           target="prompt", display="end ctrl+e", palette=False),
+        _a(f"{p}clear", "ctrl+u", "Clear the line", group, action="clear", mode=mode,
+           target="prompt", show=True, display="ctrl+u", short="clear", palette=False),
+    )  # fmt: skip
+
 
 ACTIONS: tuple[Action, ...] = (
-    _a("cursor_left", "left,h", "Left one character", MOVE, display="← h"),
-    _a("cursor_right", "right,l", "Right one character", MOVE, display="→ l"),
-    _a("cursor_up", "up,k", "Up one visual line", MOVE, display="↑ k"),
-    _a("cursor_down", "down,j", "Down one visual line", MOVE, display="↓ j"),
-    _a("next_word", "w", "Next word", MOVE, display="w"),
-    _a("prev_word", "b", "Previous word", MOVE, display="b"),
-    _a("next_sentence", "right_parenthesis", "Next sentence", MOVE, display=")"),
-    _a("prev_sentence", "left_parenthesis", "Previous sentence", MOVE, display="("),
-    _a("next_paragraph", "right_curly_bracket", "Next paragraph", MOVE, display="}"),
-    _a("prev_paragraph", "left_curly_bracket", "Previous paragraph", MOVE, display="{"),
-    _a("doc_start", "g,home", "Start of the document", MOVE, display="g"),
-    _a("doc_end", "G,end", "End of the document", MOVE, display="G"),
-    _a("page_down", "pagedown,space", "Page down", MOVE, display="PgDn space"),
-    _a("page_up", "pageup", "Page up", MOVE, display="PgUp"),
-    _a("select_left", "shift+left", "Extend selection left", SELECT, display="shift+←"),
-    _a("select_right", "shift+right", "Extend selection right", SELECT, display="shift+→"),
-    _a("select_up", "shift+up", "Extend selection up", SELECT, display="shift+↑"),
-    _a("select_down", "shift+down", "Extend selection down", SELECT, display="shift+↓"),
-    _a(
-        "visual",
-        "v",
-        "Start a selection at the cursor",
-        SELECT,
-        display="v",
-        short="select",
-    ),
-    _a("clear", "escape", "Clear the selection", SELECT, display="esc"),
-    _a(
-        "expand",
-        "e",
-        "Expand: word → name → sentence → paragraph",
-        SELECT,
-        display="e",
-        short="expand",
-    ),
-    _a(
-        "quotation", "quotation_mark", "Select the quotation around the cursor", SELECT, display='"'
-    ),
-    _a(
-        "find",
-        "slash",
-        "Find (enter selects the match)",
-        SELECT,
-        show=True,
-        display="/",
-        short="find",
-    ),
+    # ------------------------------------------------------------- the article
+    _a("cursor_left", "left,h", "Left one character", MOVE, target=ART, display="← h"),
+    _a("cursor_right", "right,l", "Right one character", MOVE, target=ART, display="→ l"),
+    _a("cursor_up", "up,k", "Up one visual line", MOVE, target=ART, display="↑ k"),
+    _a("cursor_down", "down,j", "Down one visual line", MOVE, target=ART, display="↓ j"),
+    _a("next_word", "w", "Next word", MOVE, target=ART, display="w"),
+    _a("prev_word", "b", "Previous word", MOVE, target=ART, display="b"),
+    _a("next_sentence", "right_parenthesis", "Next sentence", MOVE, target=ART, display=")"),
+    _a("prev_sentence", "left_parenthesis", "Previous sentence", MOVE, target=ART, display="("),
+    _a("next_paragraph", "right_curly_bracket", "Next paragraph", MOVE, target=ART,
+       display="}"),
+    _a("prev_paragraph", "left_curly_bracket", "Previous paragraph", MOVE, target=ART,
+       display="{"),
+    _a("doc_start", "g,home", "Start of the document", MOVE, target=ART, display="g"),
+    _a("doc_end", "G,end", "End of the document", MOVE, target=ART, display="G"),
+    _a("page_down", "pagedown,space", "Page down", MOVE, target=ART, display="PgDn space"),
+    _a("page_up", "pageup", "Page up", MOVE, target=ART, display="PgUp"),
+    _a("select_left", "shift+left", "Extend selection left", SELECT, action="cursor_left(True)",
+       target=ART, display="shift+←"),
+    _a("select_right", "shift+right", "Extend selection right", SELECT,
+       action="cursor_right(True)", target=ART, display="shift+→"),
+    _a("select_up", "shift+up", "Extend selection up", SELECT, action="cursor_up(True)",
+       target=ART, display="shift+↑"),
+    _a("select_down", "shift+down", "Extend selection down", SELECT,
+       action="cursor_down(True)", target=ART, display="shift+↓"),
+    _a("visual", "v", "Start a selection at the cursor", SELECT, target=ART, display="v",
+       short="select"),
+    _a("clear", "escape", "Clear the selection", SELECT, target=ART, display="esc"),
+    _a("expand", "e", "Expand: word → name → sentence → paragraph", SELECT, target=ART,
+       display="e", short="expand"),
+    _a("quotation", "quotation_mark", "Select the quotation around the cursor", SELECT,
+       target=ART, display='"'),
+    _a("find", "slash", "Find (enter selects the match)", SELECT, show=True, display="/",
+       short="find"),
     _a("find_next", "n", "Next match", SELECT, display="n"),
     _a("find_prev", "N", "Previous match", SELECT, display="N"),
-    _a(
-        "label_1", "1", "Label with the 1st label", LABEL, action="label(1)", show=True, display="1"
-    ),
-    _a("label_2", "2", "Label with the 2nd label", LABEL, action="label(2)", display="2"),
-    _a("label_3", "3", "Label with the 3rd label", LABEL, action="label(3)", display="3"),
-    _a("label_4", "4", "Label with the 4th label", LABEL, action="label(4)", display="4"),
-    _a(
-        "label_5",
-        "5",
-        "Label with the 5th label",
-        LABEL,
-        action="label(5)",
-        display="5",
-        palette=False,
-    ),
-    _a(
-        "label_6",
-        "6",
-        "Label with the 6th label",
-        LABEL,
-        action="label(6)",
-        display="6",
-        palette=False,
-    ),
-    _a(
-        "label_7",
-        "7",
-        "Label with the 7th label",
-        LABEL,
-        action="label(7)",
-        display="7",
-        palette=False,
-    ),
-    _a(
-        "label_8",
-        "8",
-        "Label with the 8th label",
-        LABEL,
-        action="label(8)",
-        display="8",
-        palette=False,
-    ),
-    _a(
-        "label_9",
-        "9",
-        "Label with the 9th label",
-        LABEL,
-        action="label(9)",
-        display="9",
-        palette=False,
-    ),
-    _a(
-        "next_span",
-        "tab",
-        "Select the next annotation",
-        EDIT,
-        display="tab",
-        short="next span",
-    ),
-    _a("prev_span", "shift+tab", "Select the previous annotation", EDIT, display="shift+tab"),
-    _a(
-        "delete_span",
-        "x,delete",
-        "Delete the selected annotation",
-        EDIT,
-        display="x del",
-        short="delete",
-    ),
-    _a("undo", "u,ctrl+z", "Undo", EDIT, show=True, display="u ctrl+z", short="undo"),
-    _a("redo", "U,ctrl+y", "Redo", EDIT, display="U ctrl+y"),
-    _a(
-        "next_doc",
-        "right_square_bracket",
-        "Next document",
-        DOCS,
-        show=True,
-        display="]",
-        short="next doc",
-    ),
-    _a("prev_doc", "left_square_bracket", "Previous document", DOCS, display="["),
-    _a(
-        "toggle_done",
-        "d",
-        "Mark the document done / not done",
-        DOCS,
-        show=True,
-        display="d",
-        short="done",
-    ),
-    _a("toggle_docs", "o", "Show / hide the document list", DOCS, display="o"),
-    _a("help", "question_mark,f1", "Help: every key", APP, show=True, display="? F1", short="help"),
-    _a("command_palette", "ctrl+p", "Command palette", APP, display="ctrl+p", palette=False),
-    _a(
-        "quit",
-        "q,ctrl+q",
-        "Quit (everything is already saved)",
-        APP,
-        show=True,
-        display="q ctrl+q",
-        palette=False,
-        short="quit",
-    ),
-)
+    _label(1, show=True),
+    _label(2),
+    _label(3),
+    _label(4),
+    *(_label(n, palette=False) for n in range(5, 10)),
+    _a("next_span", "tab", "Select the next annotation", EDIT, waits=True, display="tab",
+       short="next span"),
+    _a("prev_span", "shift+tab", "Select the previous annotation", EDIT, waits=True,
+       display="shift+tab"),
+    _a("delete_span", "x,delete", "Delete the selected annotation", EDIT, waits=True,
+       display="x del", short="delete"),
+    _a("undo", "u,ctrl+z", "Undo", EDIT, waits=True, settles=True, show=True,
+       display="u ctrl+z", short="undo"),
+    _a("redo", "U,ctrl+y", "Redo", EDIT, waits=True, settles=True, display="U ctrl+y"),
+    _a("next_doc", "right_square_bracket", "Next document", DOCS, waits=True, show=True,
+       display="]", short="next doc"),
+    _a("prev_doc", "left_square_bracket", "Previous document", DOCS, waits=True, display="["),
+    _a("toggle_done", "d", "Mark the document done / not done", DOCS, waits=True, show=True,
+       display="d", short="done"),
+    _a("toggle_docs", "o", "Document list: show it and move the keys there", DOCS,
+       display="o", short="list"),
+    _a("help", "question_mark,f1", "Help: every key", APP, show=True, display="? F1",
+       short="help"),
+    _a("command_palette", "ctrl+p", "Command palette", APP, target="app", display="ctrl+p",
+       palette=False),
+    _a("quit", "q,ctrl+q", "Quit (everything is already saved)", APP, waits=True, show=True,
+       display="q ctrl+q", palette=False, short="quit"),
+    # ------------------------------------------------------------ the find bar
+    *_prompt_keys("find", FIND, "submit_find", "Select the first match at or after the cursor"),
+    _a("find_quit", "ctrl+q", "Quit", FIND, action="quit", mode="find", waits=True,
+       display="ctrl+q", palette=False),
+    # ------------------------------------------------------- the document list
+    _a("docs_up", "up,k", "Previous document in the list", LIST, action="move(-1)",
+       mode="docs", target="docs", display="↑ k", palette=False),
+    _a("docs_down", "down,j", "Next document in the list", LIST, action="move(1)",
+       mode="docs", target="docs", display="↓ j", palette=False),
+    _a("docs_page_up", "pageup", "Page up the list", LIST, action="page(-1)", mode="docs",
+       target="docs", display="PgUp", palette=False),
+    _a("docs_page_down", "pagedown,space", "Page down the list", LIST, action="page(1)",
+       mode="docs", target="docs", display="PgDn space", palette=False),
+    _a("docs_first", "g,home", "First document in the list", LIST, action="jump(0)",
+       mode="docs", target="docs", display="g", palette=False),
+    _a("docs_last", "G,end", "Last document in the list", LIST, action="jump(-1)",
+       mode="docs", target="docs", display="G", palette=False),
+    _a("docs_open", "enter", "Open the highlighted document", LIST, action="open_highlighted",
+       mode="docs", waits=True, show=True, display="enter", short="open", palette=False),
+    _a("docs_status", "t", "Filter by status: all, todo, done", LIST, action="cycle_status",
+       mode="docs", target="docs", show=True, display="t", short="status"),
+    _a("docs_sort", "s", "Sort: import order, title, spans, status", LIST, action="cycle_sort",
+       mode="docs", target="docs", show=True, display="s", short="sort"),
+    _a("docs_filter", "f,slash", "Filter by title", LIST, action="filter_docs", mode="docs",
+       show=True, display="f /", short="title"),
+    _a("docs_back", "escape,o", "Back to the article", LIST, action="to_article", mode="docs",
+       show=True, display="esc o", short="article", palette=False),
+    _a("docs_help", "question_mark,f1", "Help: every key", LIST, action="help", mode="docs",
+       display="? F1", short="help", palette=False),
+    _a("docs_palette", "ctrl+p", "Command palette", LIST, action="command_palette",
+       mode="docs", target="app", display="ctrl+p", palette=False),
+    _a("docs_quit", "q,ctrl+q", "Quit", LIST, action="quit", mode="docs", waits=True,
+       show=True, display="q ctrl+q", short="quit", palette=False),
+    # ----------------------------------------------------- the title filter bar
+    *_prompt_keys("filter", FILTER, "submit_filter", "Show the titles that contain the text"),
+    _a("filter_quit", "ctrl+q", "Quit", FILTER, action="quit", mode="filter", waits=True,
+       display="ctrl+q", palette=False),
+)  # fmt: skip
 
-GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, APP)
+GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, APP, FIND, LIST, FILTER)
 
 
-def bindings() -> list[BindingType]:
-    out: list[BindingType] = []
+@cache
+def keymap(mode: str) -> dict[str, Action]:
+    """Key name -> action, for the keys of ``mode``."""
+    out: dict[str, Action] = {}
     for a in ACTIONS:
-        if a.id == "newsmark.label_1":
-            # The footer has room for one label entry; the status bar names them all.
-            out.append(Binding(a.keys, a.action, "label", show=True, id=a.id, key_display="1–9"))
-        else:
-            out.append(
-                Binding(
-                    a.keys,
-                    a.action,
-                    a.short or a.description,
-                    show=a.show,
-                    id=a.id,
-                    tooltip=a.description,
-                )
-            )
+        if a.mode == mode:
+            for key in a.keys.split(","):
+                out.setdefault(key, a)
     return out
+
+
+def for_mode(mode: str) -> tuple[Action, ...]:
+    return tuple(a for a in ACTIONS if a.mode == mode)
 
 
 def markdown_table() -> str:
     """The README's key table."""
     lines = ["| keys | action |", "| --- | --- |"]
     for group in GROUPS:
-        for a in ACTIONS:
-            if a.group == group:
-                keys = " · ".join(f"`{k}`" for k in (a.display or a.keys).split())
-                lines.append(f"| {keys} | {a.description} |")
+        rows = [a for a in ACTIONS if a.group == group]
+        if rows and rows[0].mode != "normal":
+            lines.append(f"| **{group}** | |")
+        for a in rows:
+            keys = " · ".join(f"`{k}`" for k in (a.display or a.keys).split())
+            lines.append(f"| {keys} | {a.description} |")
     return "\n".join(lines)
 
 

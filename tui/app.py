@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -12,6 +15,10 @@ from store.labels import DEFAULT_SCHEME, LabelScheme
 from store.store import Store
 from tui.actions import ACTIONS
 from tui.screens.reader import ReaderScreen
+
+# Closing the terminal (SIGHUP), `kill` (SIGTERM) and `kill -INT` end the reader the
+# way `q` does: the writes in flight land first and the terminal is restored.
+_SIGNALS = {signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP", signal.SIGINT: "SIGINT"}
 
 
 class NewsmarkApp(App[None]):
@@ -29,36 +36,80 @@ class NewsmarkApp(App[None]):
         scheme: LabelScheme = DEFAULT_SCHEME,
         open_doc: str | None = None,
         write_in_thread: bool = False,
+        handle_signals: bool = False,
     ) -> None:
         """``write_in_thread``: store writes on a writer thread, so keys never wait on
-        fsync (the command line turns it on; tests may keep writes synchronous)."""
+        fsync (the command line turns it on; tests may keep writes synchronous).
+        ``handle_signals``: SIGTERM, SIGHUP and SIGINT finish the writes and exit
+        cleanly (the command line turns it on)."""
         super().__init__()
         self.write_in_thread = write_in_thread
+        self.handle_signals = handle_signals
         self.store = store
         self.annotator = annotator
         self.scheme = scheme
         self.open_doc = open_doc
+        #: Set when the reader cannot go on or lost something: the CLI prints it, exit 1.
         self.fatal_error: str | None = None
+        #: A note for the terminal after the reader has left (e.g. keys not acted on).
+        self.exit_note: str | None = None
+        #: 0, or 128 + the signal that ended the reader (the shell's convention).
+        self.exit_code = 0
+        self.reader: ReaderScreen | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(ReaderScreen(self.store, self.annotator, self.open_doc))
+        self.reader = ReaderScreen(self.store, self.annotator, self.open_doc)
+        self.push_screen(self.reader)
+        if self.handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig, name in _SIGNALS.items():
+                loop.add_signal_handler(sig, self._on_signal, sig, name)
+
+    def _on_signal(self, sig: signal.Signals, name: str) -> None:
+        self.exit_code = 128 + int(sig)
+        if self.reader is not None and self.reader.is_mounted:
+            self.reader.shutdown(name)
+        else:
+            self.exit(return_code=self.exit_code)
+
+    async def on_event(self, event: events.Event) -> None:
+        # Every key for the reader goes into its one ordered key stream, never to
+        # whichever widget happens to have focus when Textual reads the key.
+        reader = self.reader
+        if (
+            reader is not None
+            and isinstance(event, (events.Key, events.Paste))
+            and not event.is_forwarded
+            and self.screen is reader
+        ):
+            reader.feed(event)
+            return
+        await super().on_event(event)
+
+    async def action_quit(self) -> None:
+        # ctrl+q on a modal screen: leave the way `q` does, after the writes in flight.
+        if self.reader is not None and self.reader.is_mounted:
+            quit_action = next(a for a in ACTIONS if a.id == "newsmark.quit")
+            self.reader.perform(quit_action)
+        else:
+            self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if not isinstance(screen, ReaderScreen):
             return
         for a in ACTIONS:
-            if not a.palette:
+            if not a.palette or a.mode != "normal":
                 continue
             title = a.description
-            if a.action.startswith("label("):
-                lab = self.scheme.nth(int(a.action[6:-1]))
+            if a.name == "label":
+                lab = self.scheme.nth(int(a.args[0]))  # type: ignore[call-overload]
                 if lab is None:
                     continue
                 title = f"Label as {lab.name}"
             keys = a.display or a.keys
 
-            def run(action: str = a.action) -> None:
-                self.call_later(screen.run_action, action)
+            def run(action: object = a) -> None:
+                screen.perform(action)  # type: ignore[arg-type]
 
             yield SystemCommand(title, f"key: {keys}", run)

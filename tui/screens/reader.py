@@ -1,8 +1,10 @@
-"""The reader: article pane, annotation panel, document list, find bar, status.
+"""The reader: composes the panes and routes each key to the mode that has it.
 
-Data flows one way: a key runs an action here, the action makes one store
-call, and the view repaints from what the store returned. The screen never
-holds a change the store has not acknowledged.
+Data flows one way: a key (in the order typed, ``tui.keys``) runs an action of
+the current mode (``tui.modes``), an action that changes the layer makes one
+store call through the writer (``tui.writer``), and the view repaints from
+what the store acknowledged. The screen never holds a change the store has not
+acknowledged, and an acknowledgement never moves the cursor or the selection.
 """
 
 from __future__ import annotations
@@ -11,39 +13,52 @@ import bisect
 import gc
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from store.errors import NewsmarkError
 from store.model import DocumentInfo, Span
 from store.store import Change, Store
-from tui.actions import bindings
+from tui.actions import EDIT, Action, keymap
+from tui.keys import Item, KeyStream, Perform
+from tui.modes import Mode, all_modes
+from tui.watcher import StoreWatcher
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView, _readable
 from tui.widgets.document_list import DocRow, DocumentList
-from tui.widgets.input_bar import InputBar
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.prompt_bar import PromptBar
+from tui.widgets.status_bar import StatusBar
 from tui.widgets.virtual_list import VirtualList
+from tui.writer import Outcome, SyncWriter, ThreadWriter, WriteDone
 
 if TYPE_CHECKING:
-    from store.find import Finder
-    from store.segment import Segmenter
+    from store.labels import LabelScheme
+    from tui.app import NewsmarkApp
 
 _WHITESPACE = " \t\n\r\u00a0\u2028\u2029"
 POLL_SECONDS = 2.0
+# How long a signal waits for writes in flight before the reader leaves anyway
+# (a document lock held by another process times out after 5 s).
+SHUTDOWN_GRACE_SECONDS = 8.0
+
+# Clicking an annotation in the panel: queued like a key, so it acts in order.
+_SELECT_ANNOTATION = Action(
+    "newsmark.select_annotation", "", "select_annotation", "Select an annotation", EDIT,
+    waits=True, palette=False,
+)  # fmt: skip
 
 
 class ReaderScreen(Screen[None]):
-    BINDINGS = bindings()
     # The article starts focused. Textual's default ("*") would focus the document
     # list first and on_mount would move focus on: two rounds of focus styling.
     AUTO_FOCUS = "#article"
@@ -56,37 +71,31 @@ class ReaderScreen(Screen[None]):
         start = open_doc or store.last_opened(annotator) or self.docs[0].id
         self.doc_index = next((i for i, d in enumerate(self.docs) if d.id == start), 0)
         self.spans: list[Span] = []
-        self._segmenter: Segmenter | None = None
-        self._finder: Finder | None = None
         self.last_query = ""
         self.damaged: str | None = None
-        self.saved_text = Text("✓ all changes saved", style="green")
-        self._revision = b""
-        self._executor: ThreadPoolExecutor | None = None
-        self._writer: Store | None = None
-        self.pending_writes = 0
-        self._shown_colors: dict[str, str] = {}
         self.doc_status = "todo"
+        self.modes: dict[str, Mode] = all_modes()
+        self.mode: Mode = self.modes["normal"]
+        #: The mode being switched to, while the old one leaves ("" otherwise).
+        self.next_mode = ""
+        self.keys = KeyStream(self._held, self._handle)
+        self.writer: SyncWriter | ThreadWriter = SyncWriter(store)
+        self.watcher = StoreWatcher(store)
+        self.quitting = False
+        self._wrote = False  # a write of this session returned for the open document
+        self._settling = 0  # undo/redo in flight, or a pane resizing: every key waits
+        self._docs_forced = False
+        self._shown_colors: dict[str, str] = {}
+
+    # --------------------------------------------------------- typed handles
 
     @property
-    def scheme(self) -> Any:
-        return self.app.scheme  # type: ignore[attr-defined]
+    def newsmark(self) -> NewsmarkApp:
+        return cast("NewsmarkApp", self.app)
 
     @property
-    def segmenter(self) -> Segmenter:
-        if self._segmenter is None:
-            from store.segment import Segmenter
-
-            self._segmenter = Segmenter(self.view.text)
-        return self._segmenter
-
-    @property
-    def finder(self) -> Finder:
-        if self._finder is None:
-            from store.find import Finder
-
-            self._finder = Finder(self.view.text)
-        return self._finder
+    def scheme(self) -> LabelScheme:
+        return self.newsmark.scheme
 
     @property
     def doc(self) -> DocumentInfo:
@@ -95,6 +104,35 @@ class ReaderScreen(Screen[None]):
     @property
     def view(self) -> ArticleView:
         return self.query_one(ArticleView)
+
+    @property
+    def doc_list(self) -> DocumentList:
+        return self.query_one(DocumentList)
+
+    @property
+    def doc_panel(self) -> Widget:
+        return self.query_one("#doc-panel")
+
+    @property
+    def annotation_list(self) -> AnnotationList:
+        return self.query_one(AnnotationList)
+
+    @property
+    def find_bar(self) -> PromptBar:
+        return self.query_one("#find", PromptBar)
+
+    @property
+    def filter_bar(self) -> PromptBar:
+        return self.query_one("#docs-filter", PromptBar)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def pending_writes(self) -> int:
+        """Writes submitted and not yet acknowledged."""
+        return self.writer.pending
 
     # ---------------------------------------------------------------- layout
 
@@ -106,18 +144,20 @@ class ReaderScreen(Screen[None]):
             with Vertical(id="doc-panel"):
                 yield Static(id="docs-header")
                 yield DocumentList(id="docs")
-                yield InputBar("title contains…", id="docs-filter")
+                yield PromptBar("title", "contains… (enter filters, esc closes)", id="docs-filter")
             yield ArticleView(id="article")
             yield AnnotationList(id="annotations")
-        yield InputBar("find (enter selects, esc closes)", id="find")
-        yield Static(id="status")
+        yield PromptBar("find", "find (enter selects, esc closes)", id="find")
+        yield StatusBar(id="status")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.saved_text = Text("✓ all changes saved", style=self._ok_style())
+        if self.newsmark.write_in_thread:
+            self.writer = ThreadWriter(self.store.root, self)
+        self.status.dark = self.app.current_theme.dark
         self._fill_doc_list()
         self._refresh_legend()
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._refresh_legend())
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.open_document(self.doc_index)
         self.view.focus()
         # Another newsmark process may import documents or label this one.
@@ -126,11 +166,115 @@ class ReaderScreen(Screen[None]):
         # it once the first frame is out. A no-op when it is already running.
         self.call_after_refresh(gc.enable)
 
+    def _theme_changed(self, _theme: object) -> None:
+        self.status.dark = self.app.current_theme.dark
+        self.status.refresh()
+        self._refresh_legend()
+
     def on_resize(self) -> None:
         # Below 110 columns the document list would squeeze the article; hide it.
-        panel = self.query_one("#doc-panel")
-        if not getattr(self, "_docs_forced", False):
-            panel.display = self.size.width >= 110
+        if not self._docs_forced and self.mode.name not in ("docs", "filter"):
+            self.doc_panel.display = self.size.width >= 110
+
+    # ------------------------------------------------------------ key stream
+
+    def feed(self, item: Item) -> None:
+        """A key or paste from the app, in the order typed."""
+        self.keys.feed(item)
+
+    def perform(self, action: Action, args: tuple[object, ...] | None = None) -> None:
+        """Run an action from the palette, the mouse or the key bar, in key order."""
+        self.keys.feed(Perform(action, args))
+
+    def _resolve(self, item: Item) -> Action | None:
+        if isinstance(item, Perform):
+            return item.action
+        if isinstance(item, events.Paste):
+            return None
+        table = keymap(self.mode.name)
+        for key in (item.key, *item.aliases):
+            action = table.get(key)
+            if action is not None:
+                return action
+        return None
+
+    def _held(self, item: Item) -> bool:
+        if self._settling:
+            return True
+        action = self._resolve(item)
+        return action is not None and action.waits and self.writer.pending > 0
+
+    def _handle(self, item: Item) -> None:
+        if not isinstance(item, Perform) and self.app.screen is not self:
+            # An earlier key opened a modal screen (help, palette): it gets the rest.
+            self.app.post_message(_copy(item))
+            return
+        mode = self.mode
+        if isinstance(item, events.Paste):
+            bar = mode.prompt(self)
+            if bar is not None:
+                bar.insert(item.text)
+            else:
+                self.notify("paste goes into find (/) or the title filter", severity="warning")
+            return
+        action = self._resolve(item)
+        if isinstance(item, Perform):
+            self._run(item.action, item.args)
+        elif action is not None:
+            self._run(action, None)
+        elif mode.text_entry and item.is_printable and item.character:
+            bar = mode.prompt(self)
+            assert bar is not None
+            bar.insert(item.character)
+        elif mode.name == "docs" and item.is_printable:
+            self.notify("the document list has the keys: esc returns to the article")
+        self._show_position()
+
+    def _run(self, action: Action, args: tuple[object, ...] | None) -> None:
+        targets: dict[str, object] = {
+            "reader": self,
+            "article": self.view,
+            "docs": self.doc_list,
+            "app": self.app,
+        }
+        target = self.mode.prompt(self) if action.target == "prompt" else targets[action.target]
+        if target is None:
+            return
+        method = getattr(target, f"action_{action.name}")
+        method(*(action.args if args is None else args))
+
+    def set_mode(self, name: str) -> None:
+        """Switch the keys to mode ``name``: its pane shows focus, the key bar its keys."""
+        if name == self.mode.name:
+            return
+        self.next_mode = name
+        self.mode.leave(self)
+        self.mode = self.modes[name]
+        self.mode.enter(self)
+        self.next_mode = ""
+        self.query_one(KeyBar).set_mode(name, self.mode.label)
+        self._show_position()
+        self._await_layout()
+
+    def _await_layout(self, tries: int = 0) -> None:
+        """Hold the keys until the screen is laid out again after a pane was shown or hidden.
+
+        A bar or the document list changes the article's size; the next motion (a
+        line or a page down) must move on the rows the user then sees, as it does
+        when typed slowly.
+        """
+        if tries == 0:
+            self._settling += 1
+            self.call_after_refresh(self._await_layout, 1)
+            return
+        if not self.view.layout_ready and tries < 100:
+            self.set_timer(0.01, lambda: self._await_layout(tries + 1))
+            return
+        self._settling -= 1
+        self.keys.pump()
+
+    def action_to_article(self) -> None:
+        self.set_mode("normal")
 
     # ------------------------------------------------------------- documents
 
@@ -142,58 +286,32 @@ class ReaderScreen(Screen[None]):
             return DocRow(info.id, "⚠ " + info.title, "damaged", 0)
 
     def _fill_doc_list(self) -> None:
-        self.query_one(DocumentList).set_docs(self.docs, self._row, self.doc.id)
+        self.doc_list.set_docs(self.docs, self._row, self.doc.id)
 
     @on(DocumentList.Changed)
     def _doc_list_changed(self) -> None:
-        docs = self.query_one(DocumentList)
-        self.query_one("#docs-header", Static).update(Text(docs.describe(), style="bold"))
-
-    @on(DocumentList.FilterRequested)
-    def _doc_filter_requested(self) -> None:
-        bar = self.query_one("#docs-filter", InputBar)
-        bar.open(self.query_one(DocumentList).text_filter)
-
-    @on(Input.Submitted, "#docs-filter Input")
-    def _doc_filter_submitted(self, event: Input.Submitted) -> None:
-        docs = self.query_one(DocumentList)
-        docs.set_text_filter(event.value)
-        self.query_one("#docs-filter", InputBar).close()
-        docs.focus()
+        header = self.query_one("#docs-header", Static)
+        header.update(Text(self.doc_list.describe(), style="bold"))
 
     def _poll(self) -> None:
         """Pick up other processes' work: new documents, and changes to this one."""
-        if self.pending_writes:
+        if self.writer.pending or len(self.keys):
             return  # our own change is on its way; its acknowledgement repaints
-        try:
-            docs = self.store.documents()
-            if len(docs) != len(self.docs):
-                current = self.doc.id
-                self.docs = docs
-                self.doc_index = next(
-                    (i for i, d in enumerate(docs) if d.id == current), self.doc_index
-                )
-                self._fill_doc_list()
-                self._refresh_title()
-            if self.damaged or self.store.revision(self.doc.id) == self._revision:
-                return
-            self._revision = self.store.revision(self.doc.id)
-            spans = self.store.spans(self.doc.id, self.annotator)
-        except NewsmarkError:
-            return
-        if spans != self.spans:
-            self.spans = spans
-            self.view.set_spans(spans)
+        seen = self.watcher.poll(self.doc.id, len(self.docs), self.annotator, bool(self.damaged))
+        if seen.documents is not None:
+            current = self.doc.id
+            self.docs = seen.documents
+            self.doc_index = self._index_of(current)
+            self._fill_doc_list()
+            self._refresh_title()
+        if seen.spans is not None and seen.spans != self.spans:
+            self.spans = seen.spans
+            self.view.set_spans(seen.spans)
             self._refresh_panel()
-            self.query_one(DocumentList).update_row(
-                DocRow(self.doc.id, self.doc.title, self.doc_status, len(spans))
+            self.doc_list.update_row(
+                DocRow(self.doc.id, self.doc.title, self.doc_status, len(seen.spans))
             )
-            self._say(
-                Text(
-                    "↻ updated: another newsmark process changed this document",
-                    style=self._ok_style(),
-                )
-            )
+            self.status.say("updated", "updated: another newsmark process changed this document")
 
     def _remember_position(self) -> None:
         if self.view.text:
@@ -214,26 +332,29 @@ class ReaderScreen(Screen[None]):
         except NewsmarkError as exc:
             spans, self.damaged = [], str(exc)
         self.spans = spans
-        self._revision = self.store.revision(info.id)
+        self.watcher.seen(info.id)
         try:
             self.doc_status = self.store.status(info.id, self.annotator)
         except NewsmarkError:
             self.doc_status = "damaged"
-        # Built on first use: word and sentence boundaries cost nothing until a motion.
-        self._segmenter = None
-        self._finder = None
         self._shown_colors = self._colors()
         cursor = min(self.store.last_position(self.annotator, info.id), len(text))
         self.view.load(text, spans, self._shown_colors, cursor=cursor)
         self._refresh_panel()
-        self.query_one(DocumentList).highlight_id(info.id)
+        self.doc_list.highlight_id(info.id)
         self.store.set_last_opened(self.annotator, info.id)
         self._refresh_title()
+        self._wrote = False
         if self.damaged:
-            self._say(Text(f"✗ {self.damaged}", style="bold red"))
+            self.status.say("failed", self.damaged)
             self.notify(self.damaged, severity="error", timeout=10)
         else:
-            self._refresh_status()
+            # A new document starts clean: the last one's "saved: …" would be a lie here.
+            self.status.say("clean", "all changes saved")
+        self._show_position()
+
+    def _index_of(self, doc_id: str) -> int:
+        return next((i for i, d in enumerate(self.docs) if d.id == doc_id), self.doc_index)
 
     def _colors(self) -> dict[str, str]:
         scheme = self.scheme.with_extra(sorted({s.label for s in self.spans}))
@@ -243,33 +364,29 @@ class ReaderScreen(Screen[None]):
         info = self.doc
         status = self.doc_status
         mark = "✓ done" if status == "done" else "todo"
+        ok = "green" if self.app.current_theme.dark else "bold dark_green"
         title = Text.assemble(
             Text(f" {self.doc_index + 1}/{len(self.docs)} ", style="bold reverse"),
             " ",
             Text(info.title, style="bold"),
-            Text(f"   {mark}", style=self._ok_style() if status == "done" else "dim"),
+            Text(f"   {mark}", style=ok if status == "done" else "dim"),
         )
         self.query_one("#title", Static).update(title)
 
     def _refresh_panel(self) -> None:
-        panel = self.query_one(AnnotationList)
+        panel = self.annotation_list
         panel.set_spans(self.spans, self._colors())
         panel.follow(self.view.cursor, self.view.selected_span_id)
 
-    def _refresh_status(self) -> None:
+    def _show_position(self) -> None:
+        """The dim part of the status line: who, how many spans, where, which mode."""
         view = self.view
         sel = view.selection
         where = f"{sel[0]}–{sel[1]} ({sel[1] - sel[0]} chars)" if sel else f"@{view.cursor}"
         mode = " VISUAL" if view.selecting else ""
-        # The save state comes first so that a narrow terminal never cuts it off.
-        status = Text.assemble(
-            " ",
-            self.saved_text,
-            Text(f"  │ {self.annotator} │ {len(self.spans)} spans │ {where}{mode}", style="dim"),
-            no_wrap=True,
-            overflow="ellipsis",
-        )
-        self.query_one("#status", Static).update(status)
+        if self.mode.label:
+            mode += f" {self.mode.label}"
+        self.status.where = f"{self.annotator} │ {len(self.spans)} spans │ {where}{mode}"
 
     def _refresh_legend(self) -> None:
         legend = self.query_one("#legend", Static)
@@ -283,28 +400,58 @@ class ReaderScreen(Screen[None]):
                 parts += [Text(f" {lab.key}", style="bold"), Text(f" {lab.name}", style=color)]
         legend.update(Text.assemble(*parts, " "))
 
-    def _ok_style(self) -> str:
-        # Plain green is too faint on a light background.
-        return "green" if self.app.current_theme.dark else "bold dark_green"
+    # ---------------------------------------------------------------- writes
 
-    def _say(self, message: Text) -> None:
-        self.saved_text = message
-        self._refresh_status()
+    def _write(
+        self, call: Callable[[Store], Change | None], done: Callable[[Outcome], None]
+    ) -> None:
+        """Make one store change; ``done`` repaints from what the store acknowledged.
 
-    def _after_change(self, change: Change | None, verb: str = "") -> None:
-        """Repaint from the store after a write returned (the write is durable now)."""
-        if change is not None and change.doc_id != self.doc.id:
+        With the app's ``write_in_thread`` (the command line turns it on) the change
+        runs on the writer thread, in order, so keys never wait on fsync; the status
+        line says "saving…" until the write has returned, and only then "saved".
+        """
+        self.status.say("saving", "saving…")
+        self.writer.submit(call, done)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        writer = self.writer
+        if isinstance(writer, ThreadWriter):
+            writer.acknowledged()
+        message.done(message.outcome)
+        if self.quitting:
+            if not writer.pending:
+                self._leave()
+            return
+        self.keys.pump()  # keys held for this acknowledgement go on
+
+    def _acknowledged(
+        self, outcome: Outcome, epoch: int, verb: str = "", follow: bool = False
+    ) -> None:
+        """Repaint after a write returned.
+
+        The cursor and the selection stay where they are, except that ``follow``
+        (undo, redo: every later key waited for this) selects what was restored and
+        drops the selection of what was removed, if nothing moved since the key.
+        """
+        if not outcome.ok:
+            assert outcome.error is not None
+            self._fail(outcome.error)
+            return
+        change = outcome.change
+        if change is None:
+            return
+        stamp = time.strftime("%H:%M:%S")
+        if change.doc_id != self.doc.id:
             # Acknowledged after the user moved to another document: update its row only.
             with suppress(NewsmarkError):
-                self.query_one(DocumentList).update_row(
-                    self._row(self.store.document(change.doc_id))
-                )
-            stamp = time.strftime("%H:%M:%S")
-            self._say(Text(f"✓ saved {stamp}: {verb}{change.describe()}", style=self._ok_style()))
+                self.doc_list.update_row(self._row(self.store.document(change.doc_id)))
+            self._say_saved(f"saved {stamp}: {verb}{change.describe()}")
             return
-        if change is not None and change.span is not None:
+        view = self.view
+        span = change.span
+        if span is not None:
             # Apply the acknowledged change locally rather than re-reading every span.
-            span = change.span
             removed = [s for s in self.spans if s.id == span.id]
             added = [span] if change.kind != "delete" else []
             if removed:
@@ -314,77 +461,49 @@ class ReaderScreen(Screen[None]):
             colors = self._colors()
             if colors != self._shown_colors:
                 self._shown_colors = colors
-                self.view.set_colors(colors)
-            self.view.update_spans(added, removed)
-        self._revision = self.store.revision(self.doc.id)
-        if change is not None and change.span is not None and change.kind != "delete":
-            self.view.select(change.span.start, change.span.end)
-            self.view.selected_span_id = change.span.id
-        elif change is not None and change.kind == "delete":
-            self.view.selected_span_id = None
-            self.view.clear_selection()
-        self._refresh_panel()
-        if change is not None and change.kind == "status" and change.status:
+                view.set_colors(colors)
+            view.update_spans(added, removed)
+            unmoved = view.selection_epoch == epoch
+            if change.kind == "delete":
+                if view.selected_span_id == span.id:
+                    view.selected_span_id = None
+                if follow and unmoved:
+                    view.clear_selection()
+            elif follow and unmoved:
+                view.selecting = False
+                view.select(span.start, span.end)
+                view.selected_span_id = span.id
+            elif unmoved and view.selection == (span.start, span.end):
+                # Nothing moved since the key: the span on screen is the one selected,
+                # so the next digit relabels it.
+                view.selected_span_id = span.id
+        if change.kind == "status" and change.status:
             self.doc_status = change.status
-        self.query_one(DocumentList).update_row(
+            self._refresh_title()
+        self.watcher.seen(self.doc.id)
+        self._refresh_panel()
+        self.doc_list.update_row(
             DocRow(self.doc.id, self.doc.title, self.doc_status, len(self.spans))
         )
-        self._refresh_title()
-        if change is not None and change.kind == "status":
-            self._revision = self.store.revision(self.doc.id)
-        stamp = time.strftime("%H:%M:%S")
-        what = (verb + change.describe()) if change is not None else verb
-        self._say(Text(f"✓ saved {stamp}: {what}", style=self._ok_style()))
+        self._wrote = True
+        self._say_saved(f"saved {stamp}: {verb}{change.describe()}")
+        self._show_position()
 
-    def _write(
-        self, call: Callable[[Store], Change | None], done: Callable[[Change | None], None]
-    ) -> None:
-        """Make one store change, then repaint from what the store acknowledged.
-
-        With the app's ``write_in_thread`` (the command line turns it on), the change
-        runs on one writer thread, in order, so keys never wait on fsync; the status
-        line says "saving…" until the write has returned, and only then "saved".
-        """
-        if not getattr(self.app, "write_in_thread", False):
-            try:
-                result = call(self.store)
-            except NewsmarkError as exc:
-                self._fail(exc)
-                return
-            done(result)
-            return
-        if self._executor is None or self._writer is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmark-w")
-            # Its own Store: no cache or batch state is shared between the threads.
-            self._writer = Store(self.store.root)
-        writer = self._writer
-        executor = self._executor
-        app = self.app
-        self.pending_writes += 1
-        self._say(Text("… saving", style="bold yellow"))
-
-        def work() -> None:
-            try:
-                outcome: tuple[bool, Any] = (True, call(writer))
-            except NewsmarkError as exc:
-                outcome = (False, exc)
-            except Exception as exc:  # never lose the error on the writer thread
-                outcome = (False, NewsmarkError(f"could not save ({type(exc).__name__}: {exc})"))
-            with suppress(RuntimeError):  # the app is shutting down
-                app.call_from_thread(self._write_done, outcome, done)
-
-        executor.submit(work)
-
-    def _write_done(self, outcome: tuple[bool, Any], done: Callable[[Change | None], None]) -> None:
-        self.pending_writes -= 1
-        ok, value = outcome
-        if ok:
-            done(value)
+    def _say_saved(self, message: str) -> None:
+        if self.writer.pending:
+            self.status.say("saving", f"{message} · {self.writer.pending} more saving…")
         else:
-            self._fail(value)
+            self.status.say("saved", message)
+
+    def _say_idle(self, message: str) -> None:
+        """A key that wrote nothing: the save state is what it was before it."""
+        if self.writer.pending:
+            self.status.say("saving", f"{message} · saving…")
+        else:
+            self.status.say("saved" if self._wrote else "clean", message)
 
     def _fail(self, exc: NewsmarkError) -> None:
-        self._say(Text(f"✗ not saved: {exc}", style="bold red"))
+        self.status.say("failed", f"not saved: {exc}")
         self.notify(str(exc), severity="error", timeout=8)
 
     def _writable(self) -> bool:
@@ -399,152 +518,37 @@ class ReaderScreen(Screen[None]):
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
-        view = self.view
-        sid = view.selected_span_id
-        if sid is not None:
-            span = next((s for s in self.spans if s.id == sid), None)
-            if span is None or view.selection != (span.start, span.end):
-                view.selected_span_id = None
-        self.query_one(AnnotationList).follow(view.cursor, view.selected_span_id)
-        self._refresh_status()
+        # Only the display follows here; the view already updated its own state.
+        self.annotation_list.follow(self.view.cursor, self.view.selected_span_id)
+        self._show_position()
 
     @on(VirtualList.Chosen, "#annotations")
     def _annotation_chosen(self, event: VirtualList.Chosen) -> None:
-        span = self.query_one(AnnotationList).span_at_row(event.index)
-        if span is not None:
-            self._select_span(span)
-            self.view.focus()
+        self.perform(_SELECT_ANNOTATION, (event.index,))
 
     @on(VirtualList.Chosen, "#docs")
     def _doc_chosen(self, event: VirtualList.Chosen) -> None:
-        info = self.query_one(DocumentList).doc_at(event.index)
-        if info is not None:
-            self.open_document(self._index_of(info.id))
-        self.view.focus()
+        self.perform(keymap("docs")["enter"], ())
 
-    def _index_of(self, doc_id: str) -> int:
-        return next((i for i, d in enumerate(self.docs) if d.id == doc_id), self.doc_index)
-
-    @on(Input.Submitted, "#find Input")
-    def _find_submitted(self, event: Input.Submitted) -> None:
-        self.last_query = event.value
-        self._close_find()
-        self._find(forward=True, start=self.view.cursor)
-
-    def _close_find(self) -> None:
-        self.query_one("#find", InputBar).close()
-        self.view.focus()
-
-    def on_key(self, event: Any) -> None:
-        if event.key == "escape" and self.query_one("#find", InputBar).input_has_focus:
-            event.stop()
-            self._close_find()
-        elif event.key == "escape" and self.query_one("#docs-filter", InputBar).input_has_focus:
-            event.stop()
-            self.query_one("#docs-filter", InputBar).close()
-            self.query_one(DocumentList).focus()
-
-    # -------------------------------------------------------------- motions
-
-    def _move(self, offset: int) -> None:
-        self.view.move_cursor(offset)
-
-    def action_cursor_left(self) -> None:
-        self.view.cursor_left()
-
-    def action_cursor_right(self) -> None:
-        self.view.cursor_right()
-
-    def action_cursor_up(self) -> None:
-        self.view.cursor_up()
-
-    def action_cursor_down(self) -> None:
-        self.view.cursor_down()
-
-    def action_select_left(self) -> None:
-        self.view.cursor_left(extend=True)
-
-    def action_select_right(self) -> None:
-        self.view.cursor_right(extend=True)
-
-    def action_select_up(self) -> None:
-        self.view.cursor_up(extend=True)
-
-    def action_select_down(self) -> None:
-        self.view.cursor_down(extend=True)
-
-    def action_page_down(self) -> None:
-        self.view.page_down()
-
-    def action_page_up(self) -> None:
-        self.view.page_up()
-
-    def action_next_word(self) -> None:
-        self._move(self.segmenter.next_word(self.view.cursor))
-
-    def action_prev_word(self) -> None:
-        self._move(self.segmenter.prev_word(self.view.cursor))
-
-    def action_next_sentence(self) -> None:
-        self._move(self.segmenter.next_sentence(self.view.cursor))
-
-    def action_prev_sentence(self) -> None:
-        self._move(self.segmenter.prev_sentence(self.view.cursor))
-
-    def action_next_paragraph(self) -> None:
-        self._move(self.segmenter.next_paragraph(self.view.cursor))
-
-    def action_prev_paragraph(self) -> None:
-        self._move(self.segmenter.prev_paragraph(self.view.cursor))
-
-    def action_doc_start(self) -> None:
-        self._move(0)
-
-    def action_doc_end(self) -> None:
-        self._move(len(self.view.text))
-
-    # ------------------------------------------------------------ selection
-
-    def action_visual(self) -> None:
-        view = self.view
-        if view.selecting:
-            view.clear_selection()
-        else:
-            view.clear_selection()
-            view.selecting = True
-            view.select(view.cursor, view.cursor)
-        self._refresh_status()
-
-    def action_clear(self) -> None:
-        self.view.selected_span_id = None
-        self.view.clear_selection()
-        self._refresh_status()
-
-    def action_expand(self) -> None:
-        view = self.view
-        start, end = view.selection or (view.cursor, view.cursor)
-        new = self.segmenter.expand(start, end)
-        if new != (start, end):
-            view.select(*new)
-
-    def action_quotation(self) -> None:
-        found = self.segmenter.quotation_at(self.view.cursor)
-        if found is None:
-            self.notify("no quotation around the cursor", severity="warning")
-            return
-        self.view.select(*found)
+    # ------------------------------------------------------------------ find
 
     def action_find(self) -> None:
-        self.query_one("#find", InputBar).open()
+        self.set_mode("find")
+
+    def action_submit_find(self) -> None:
+        self.last_query = self.find_bar.value
+        self.set_mode("normal")
+        self._find(forward=True, start=self.view.cursor)
 
     def _find(self, forward: bool, start: int) -> None:
         query = self.last_query
         if not query.strip():
             self.notify("nothing to find: press / and type some text", severity="warning")
             return
-        found = self.finder.find(query, start) if forward else self.finder.find_prev(query, start)
+        finder = self.view.finder
+        found = finder.find(query, start) if forward else finder.find_prev(query, start)
         if found is None:
-            self.notify(f"“{query}” is not in this document", severity="warning")
+            self.notify(f"“{query}” is not in this document", severity="warning", markup=False)
             return
         self.view.selecting = False
         self.view.select(*found)
@@ -570,7 +574,7 @@ class ReaderScreen(Screen[None]):
             while end > start and text[end - 1] in _WHITESPACE:
                 end -= 1
             return (start, end) if start < end else None
-        return self.segmenter.word_at(self.view.cursor)
+        return self.view.segmenter.word_at(self.view.cursor)
 
     def action_label(self, n: int) -> None:
         label = self.scheme.nth(n)
@@ -587,6 +591,7 @@ class ReaderScreen(Screen[None]):
                 "nothing to label: select text or put the cursor on a word", severity="warning"
             )
             return
+        view = self.view
         selected = self._selected_span()
         doc_id, who, name = self.doc.id, self.annotator, label.name
         call: Callable[[Store], Change | None]
@@ -599,19 +604,30 @@ class ReaderScreen(Screen[None]):
         else:
             start, end = target
             call = lambda st: st.add_span(doc_id, start, end, name, who)  # noqa: E731
-        self.view.selecting = False
-        self._write(call, self._after_change)
+            # Show what is being labelled: the (trimmed) selection or the word.
+            view.selecting = False
+            if view.selection != target:
+                view.select(*target)
+        view.selecting = False
+        epoch = view.selection_epoch
+        self._write(call, lambda outcome: self._acknowledged(outcome, epoch))
 
     def _selected_span(self) -> Span | None:
         sid = self.view.selected_span_id
         return next((s for s in self.spans if s.id == sid), None) if sid else None
 
     def _select_span(self, span: Span) -> None:
-        self.view.selecting = False
-        self.view.select(span.start, span.end)
-        self.view.selected_span_id = span.id
-        self.query_one(AnnotationList).follow(self.view.cursor, span.id)
-        self._refresh_status()
+        view = self.view
+        view.selecting = False
+        view.select(span.start, span.end)
+        view.selected_span_id = span.id
+        self.annotation_list.follow(view.cursor, span.id)
+
+    def action_select_annotation(self, row: int) -> None:
+        span = self.annotation_list.span_at_row(row)
+        if span is not None:
+            self._select_span(span)
+            self.set_mode("normal")
 
     def action_next_span(self) -> None:
         if not self.spans:
@@ -646,23 +662,31 @@ class ReaderScreen(Screen[None]):
         if not self._writable():
             return
         doc_id, who, span_id = self.doc.id, self.annotator, span.id
-        self._write(lambda st: st.delete_span(doc_id, span_id, who), self._after_change)
+        # The key's own effect, at once: what it deleted is no longer selected.
+        self.view.action_clear()
+        epoch = self.view.selection_epoch
+        self._write(
+            lambda st: st.delete_span(doc_id, span_id, who),
+            lambda outcome: self._acknowledged(outcome, epoch),
+        )
 
     def _history(self, undo: bool) -> None:
         if not self._writable():
             return
         doc_id, who = self.doc.id, self.annotator
+        epoch = self.view.selection_epoch
 
         def step(st: Store) -> Change | None:
             return st.undo(doc_id, who) if undo else st.redo(doc_id, who)
 
-        def done(change: Change | None) -> None:
-            if change is None:
-                self.notify("nothing to undo" if undo else "nothing to redo")
-                self._refresh_status()
+        def done(outcome: Outcome) -> None:
+            self._settling -= 1
+            if outcome.ok and outcome.change is None:
+                self._say_idle("nothing to undo" if undo else "nothing to redo")
                 return
-            self._after_change(change, verb="undid: " if undo else "redid: ")
+            self._acknowledged(outcome, epoch, "undid: " if undo else "redid: ", follow=True)
 
+        self._settling += 1
         self._write(step, done)
 
     def action_undo(self) -> None:
@@ -675,14 +699,14 @@ class ReaderScreen(Screen[None]):
 
     def action_next_doc(self) -> None:
         # Follows the document list's order, so a filtered list (t: todo) steps through it.
-        info = self.query_one(DocumentList).neighbour(self.doc.id, 1)
+        info = self.doc_list.neighbour(self.doc.id, 1)
         if info is None:
             self.notify("this is the last document")
             return
         self.open_document(self._index_of(info.id))
 
     def action_prev_doc(self) -> None:
-        info = self.query_one(DocumentList).neighbour(self.doc.id, -1)
+        info = self.doc_list.neighbour(self.doc.id, -1)
         if info is None:
             self.notify("this is the first document")
             return
@@ -693,26 +717,85 @@ class ReaderScreen(Screen[None]):
             return
         doc_id, who = self.doc.id, self.annotator
         new = "todo" if self.doc_status == "done" else "done"
-        self._write(lambda st: st.set_status(doc_id, who, new), self._after_change)
+        epoch = self.view.selection_epoch
+        self._write(
+            lambda st: st.set_status(doc_id, who, new),
+            lambda outcome: self._acknowledged(outcome, epoch),
+        )
 
     def action_toggle_docs(self) -> None:
-        panel = self.query_one("#doc-panel")
+        """Show the document list with the keys on it; hide it if it is shown."""
+        panel = self.doc_panel
         self._docs_forced = True
-        panel.display = not panel.display
-        if panel.display:
-            self.query_one(DocumentList).focus()
+        if self.mode.name == "docs" or panel.display:
+            self.set_mode("normal")
+            panel.display = False
+            self._await_layout()
         else:
-            self.view.focus()
+            self.set_mode("docs")
+
+    def action_open_highlighted(self) -> None:
+        docs = self.doc_list
+        info = docs.doc_at(docs.highlighted) if docs.highlighted is not None else None
+        self.set_mode("normal")
+        if info is not None and info.id != self.doc.id:
+            self.open_document(self._index_of(info.id))
+
+    def action_filter_docs(self) -> None:
+        self.set_mode("filter")
+
+    def action_submit_filter(self) -> None:
+        self.doc_list.set_text_filter(self.filter_bar.value)
+        self.set_mode("docs")
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.scheme))
 
+    # ------------------------------------------------------------------ quit
+
     def action_quit(self) -> None:
-        if self._executor is not None:
-            # Changes already queued are seen through before leaving.
-            self._executor.shutdown(wait=True)
-        self._remember_position()
-        self.store.save_index()
-        self.app.exit()
+        # Held by the key stream until every earlier write was acknowledged.
+        self.quitting = True
+        self.keys.close()
+        self._leave()
+
+    def shutdown(self, reason: str) -> None:
+        """Leave on a signal: finish the writes in flight, say what was not saved."""
+        if self.quitting:
+            return
+        self.quitting = True
+        dropped = self.keys.close()
+        if dropped:
+            self.newsmark.exit_note = f"{reason}: {dropped} keys typed after it were not acted on"
+        if not self.writer.pending:
+            self._leave()
+            return
+
+        def give_up() -> None:
+            if self.writer.pending:
+                self.newsmark.fatal_error = (
+                    f"{reason}: {self.writer.pending} changes were still waiting for the store "
+                    "and were not saved; check them with `newsmark export`"
+                )
+                self._leave(force=True)
+
+        self.set_timer(SHUTDOWN_GRACE_SECONDS, give_up)
+
+    def _leave(self, force: bool = False) -> None:
+        if self.writer.pending and not force:
+            return
+        with suppress(NewsmarkError):
+            self._remember_position()
+            self.store.save_index()
+        if not force:
+            self.writer.close()
+        self.app.exit(return_code=self.newsmark.exit_code)
+
+
+def _copy(item: events.Key | events.Paste) -> events.Key | events.Paste:
+    """A fresh event for the app's queue (a handled event object cannot be re-posted)."""
+    if isinstance(item, events.Paste):
+        return events.Paste(item.text)
+    return events.Key(item.key, item.character)

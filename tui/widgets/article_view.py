@@ -16,7 +16,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from itertools import accumulate, pairwise
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -30,6 +30,10 @@ from textual.strip import Strip
 
 from store.model import Span
 from tui.geometry import Layout, next_grapheme, prev_grapheme, snap_to_grapheme
+
+if TYPE_CHECKING:
+    from store.find import Finder
+    from store.segment import Segmenter
 
 __all__ = ["ArticleView"]
 
@@ -139,9 +143,10 @@ class _SpanIndex:
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     """Soft-wrapped article text with span highlights, a cursor and a selection.
 
-    The widget has no key bindings on purpose: the app owns the key table (and user
-    keymaps) and calls the public methods.  Inheriting ScrollView's bindings would
-    shadow the app's arrows/home/end with plain scrolling while the view has focus.
+    The widget has no key bindings on purpose: the reader's key stream
+    (``tui.keys``) runs its ``action_*`` methods from the one action table, in the
+    order keys were typed.  Inheriting ScrollView's bindings would add plain
+    scrolling keys that no table lists.
     """
 
     # Textual's own screen-level text selection would fight our mouse selection.
@@ -223,12 +228,36 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._drag_origin: int | None = None
         #: Rows built (cache misses) since start; handy for tests and profiling.
         self.rows_rendered = 0
+        #: Bumped on every change of the cursor or the selection (and on load). A write
+        #: acknowledged later selects its span only if this is what it was when the key
+        #: was pressed: an acknowledgement never moves what the user has moved since.
+        self.selection_epoch = 0
+        self._segmenter: Segmenter | None = None
+        self._finder: Finder | None = None
 
     # ------------------------------------------------------------------ public API
 
     @property
     def text(self) -> str:
         return self._text
+
+    @property
+    def segmenter(self) -> Segmenter:
+        """Word, sentence and paragraph boundaries, built on the first motion that needs them."""
+        if self._segmenter is None:
+            from store.segment import Segmenter
+
+            self._segmenter = Segmenter(self._text)
+        return self._segmenter
+
+    @property
+    def finder(self) -> Finder:
+        """Case-insensitive find over the text, built on the first find."""
+        if self._finder is None:
+            from store.find import Finder
+
+            self._finder = Finder(self._text)
+        return self._finder
 
     @property
     def cursor(self) -> int:
@@ -280,6 +309,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> None:
         """Show a new document."""
         self._text = text
+        self._segmenter = None
+        self._finder = None
+        self.selection_epoch += 1
         self._doc_generation += 1
         self._span_index = _SpanIndex(spans)
         self._colors = self._parse_colors(colors)
@@ -379,6 +411,78 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def page_down(self, extend: bool = False) -> None:
         self._move_page(+1, extend)
 
+    # ------------------------------------------------------- actions (tui.actions)
+    # One action per motion, with ``extend`` for its selection-extending twin.
+
+    def action_cursor_left(self, extend: bool = False) -> None:
+        self.cursor_left(extend)
+
+    def action_cursor_right(self, extend: bool = False) -> None:
+        self.cursor_right(extend)
+
+    def action_cursor_up(self, extend: bool = False) -> None:
+        self.cursor_up(extend)
+
+    def action_cursor_down(self, extend: bool = False) -> None:
+        self.cursor_down(extend)
+
+    def action_page_down(self, extend: bool = False) -> None:
+        self.page_down(extend)
+
+    def action_page_up(self, extend: bool = False) -> None:
+        self.page_up(extend)
+
+    def action_next_word(self, extend: bool = False) -> None:
+        self.move_cursor(self.segmenter.next_word(self._cursor), extend)
+
+    def action_prev_word(self, extend: bool = False) -> None:
+        self.move_cursor(self.segmenter.prev_word(self._cursor), extend)
+
+    def action_next_sentence(self, extend: bool = False) -> None:
+        self.move_cursor(self.segmenter.next_sentence(self._cursor), extend)
+
+    def action_prev_sentence(self, extend: bool = False) -> None:
+        self.move_cursor(self.segmenter.prev_sentence(self._cursor), extend)
+
+    def action_next_paragraph(self, extend: bool = False) -> None:
+        self.move_cursor(self.segmenter.next_paragraph(self._cursor), extend)
+
+    def action_prev_paragraph(self, extend: bool = False) -> None:
+        self.move_cursor(self.segmenter.prev_paragraph(self._cursor), extend)
+
+    def action_doc_start(self, extend: bool = False) -> None:
+        self.move_cursor(0, extend)
+
+    def action_doc_end(self, extend: bool = False) -> None:
+        self.move_cursor(len(self._text), extend)
+
+    def action_visual(self) -> None:
+        """Start a selection at the cursor (``v``); pressed again, drop it."""
+        if self.selecting:
+            self.clear_selection()
+            return
+        self.clear_selection()
+        self.selecting = True
+        self.select(self._cursor, self._cursor)
+        self._post_cursor_moved()  # the status line shows VISUAL
+
+    def action_clear(self) -> None:
+        self.selected_span_id = None
+        self.clear_selection()
+
+    def action_expand(self) -> None:
+        start, end = self.selection or (self._cursor, self._cursor)
+        new = self.segmenter.expand(start, end)
+        if new != (start, end):
+            self.select(*new)
+
+    def action_quotation(self) -> None:
+        found = self.segmenter.quotation_at(self._cursor)
+        if found is None:
+            self.notify("no quotation around the cursor", severity="warning")
+            return
+        self.select(*found)
+
     # -------------------------------------------------------------- cursor helpers
 
     def _move(self, offset: int, extend: bool, keep_preferred: bool = False) -> None:
@@ -434,6 +538,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._scroll_cursor_into_view()
         if cursor == old_cursor and selection == old_selection:
             return
+        self.selection_epoch += 1
+        selected = self._span_index.by_id.get(self._selected_span_id or "")
+        if selected is not None and selection != self._snapped(selected):
+            # Moving off a selected annotation deselects it now, not when a message
+            # arrives later: the next digit must label what the screen shows.
+            self._selected_span_id = None
+            self._refresh_offsets(selected.start, selected.end)
         # Row cache keys include the cursor/selection clipped to the row, so only the
         # rows where those changed need repainting: the old and new cursor rows and
         # the part of the text whose selection state flipped.
@@ -442,6 +553,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         for start, end in _symmetric_difference(old_selection, selection):
             self._refresh_offsets(start, end)
         self._post_cursor_moved()
+
+    def _snapped(self, span: Span) -> tuple[int, int]:
+        text = self._text
+        return (snap_to_grapheme(text, span.start), snap_to_grapheme(text, span.end))
 
     def _post_cursor_moved(self) -> None:
         self.post_message(self.CursorMoved(self._cursor, self.selection, self))
@@ -471,6 +586,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(y=max(0, y), animate=False)
 
     # --------------------------------------------------------------------- layout
+
+    @property
+    def layout_ready(self) -> bool:
+        """The rows on screen are wrapped for the pane's current width."""
+        layout = self._text_layout
+        return layout is not None and layout.width == self._content_width()
 
     def _content_width(self) -> int:
         return self.scrollable_content_region.width

@@ -1,0 +1,121 @@
+"""The reader's modes: which pane has the keys, and what those keys do.
+
+The reader is always in exactly one mode. Its keys come from the action table
+(``tui.actions``, each action names its mode), the key bar shows them, and the
+pane that has them is drawn as focused. ``escape`` returns to the article from
+every mode. A new mode (a link picker, adjudication …) is one more class here
+and its rows in the table; the other modes do not change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from tui.screens.reader import ReaderScreen
+    from tui.widgets.prompt_bar import PromptBar
+
+
+class Mode:
+    """One mode of the reader."""
+
+    name: ClassVar[str] = ""
+    #: Shown in the key bar and the status line ("" for the article).
+    label: ClassVar[str] = ""
+    #: Printable keys are typed into the mode's prompt instead of looked up.
+    text_entry: ClassVar[bool] = False
+
+    def enter(self, reader: ReaderScreen) -> None:
+        """Make this mode's pane visible and drawn as focused."""
+
+    def leave(self, reader: ReaderScreen) -> None:
+        """Undo what ``enter`` showed."""
+
+    def prompt(self, reader: ReaderScreen) -> PromptBar | None:
+        """The bar typed into, for text-entry modes."""
+        return None
+
+
+class NormalMode(Mode):
+    """The article has the keys: motions, selections, labels."""
+
+    name = "normal"
+
+    def enter(self, reader: ReaderScreen) -> None:
+        reader.view.focus(scroll_visible=False)
+
+
+class FindMode(Mode):
+    """Typing a find query; enter selects the first match at or after the cursor."""
+
+    name = "find"
+    label = "FIND"
+    text_entry = True
+
+    def enter(self, reader: ReaderScreen) -> None:
+        bar = reader.find_bar
+        bar.open()
+        bar.focus(scroll_visible=False)
+
+    def leave(self, reader: ReaderScreen) -> None:
+        reader.find_bar.close()
+
+    def prompt(self, reader: ReaderScreen) -> PromptBar:
+        return reader.find_bar
+
+
+class DocsMode(Mode):
+    """The document list has the keys: move, filter, sort, open."""
+
+    name = "docs"
+    label = "DOCUMENTS"
+
+    def __init__(self) -> None:
+        self.shown_for_visit = False
+
+    def enter(self, reader: ReaderScreen) -> None:
+        panel = reader.doc_panel
+        if not panel.display:
+            # Shown only for this visit: a narrow terminal gets its article back after.
+            self.shown_for_visit = True
+            panel.display = True
+        panel.add_class("-active")
+        reader.doc_list.focus(scroll_visible=False)
+
+    def leave(self, reader: ReaderScreen) -> None:
+        panel = reader.doc_panel
+        panel.remove_class("-active")
+        if self.shown_for_visit and reader.next_mode != "filter":
+            panel.display = False
+            self.shown_for_visit = False
+
+
+class FilterMode(Mode):
+    """Typing a title filter for the document list."""
+
+    name = "filter"
+    label = "FILTER"
+    text_entry = True
+
+    def enter(self, reader: ReaderScreen) -> None:
+        bar = reader.filter_bar
+        reader.doc_panel.add_class("-active")
+        bar.open(reader.doc_list.text_filter)
+        bar.focus(scroll_visible=False)
+
+    def leave(self, reader: ReaderScreen) -> None:
+        reader.filter_bar.close()
+        reader.doc_panel.remove_class("-active")
+        docs = reader.modes["docs"]
+        assert isinstance(docs, DocsMode)
+        if docs.shown_for_visit and reader.next_mode != "docs":
+            reader.doc_panel.display = False
+            docs.shown_for_visit = False
+
+    def prompt(self, reader: ReaderScreen) -> PromptBar:
+        return reader.filter_bar
+
+
+def all_modes() -> dict[str, Mode]:
+    modes: list[Mode] = [NormalMode(), FindMode(), DocsMode(), FilterMode()]
+    return {m.name: m for m in modes}

@@ -1,0 +1,118 @@
+"""The reader's writes: one store change at a time, in order, off the UI thread.
+
+Keys never wait on fsync: a change runs on the writer thread with its own
+``Store`` (no cache is shared between threads) and its outcome comes back to
+the UI thread as a message. The thread never waits for the UI thread, so
+quitting while a write is in flight cannot deadlock: the reader holds `q` until
+the outstanding writes are acknowledged, then closes the writer.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+
+from store.errors import NewsmarkError
+from store.store import Change, Store
+
+Call = Callable[[Store], Change | None]
+Done = Callable[["Outcome"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one write did: its change, or the error that kept it from the store."""
+
+    change: Change | None = None
+    error: NewsmarkError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class WriteDone(Message):
+    """Posted (thread-safely) to the reader when a write returned."""
+
+    def __init__(self, outcome: Outcome, done: Done) -> None:
+        super().__init__()
+        self.outcome = outcome
+        self.done = done
+
+
+def run_call(call: Call, store: Store) -> Outcome:
+    """Run one change; every failure becomes an Outcome, never an exception."""
+    try:
+        return Outcome(call(store))
+    except NewsmarkError as exc:
+        return Outcome(error=exc)
+    except Exception as exc:  # never lose an error on the writer thread
+        return Outcome(error=NewsmarkError(f"could not save ({type(exc).__name__}: {exc})"))
+
+
+class SyncWriter:
+    """Writes on the calling thread (tests, and library use of the reader)."""
+
+    pending = 0
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def submit(self, call: Call, done: Done) -> None:
+        done(run_call(call, self.store))
+
+    def close(self) -> None:
+        pass
+
+
+class ThreadWriter:
+    """One writer thread; outcomes are posted to ``target`` as ``WriteDone`` messages."""
+
+    def __init__(self, root: Path, target: Any) -> None:
+        self._root = root
+        self._target = target  # a Textual MessagePump: post_message is thread-safe
+        self._queue: queue.SimpleQueue[tuple[Call, Done] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        #: Writes submitted and not yet acknowledged on the UI thread.
+        self.pending = 0
+
+    def submit(self, call: Call, done: Done) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="newsmark-writer", daemon=True)
+            self._thread.start()
+        self.pending += 1
+        self._queue.put((call, done))
+
+    def acknowledged(self) -> None:
+        """Called on the UI thread once a write's outcome has been shown."""
+        self.pending -= 1
+
+    def _run(self) -> None:
+        store: Store | None = None
+        while True:
+            job = self._queue.get()
+            if job is None:
+                break
+            call, done = job
+            if store is None:
+                try:
+                    store = Store(self._root)
+                except Exception as exc:  # reported through the outcome like any failure
+                    outcome = Outcome(error=NewsmarkError(f"could not open the store: {exc}"))
+                    self._target.post_message(WriteDone(outcome, done))
+                    continue
+            self._target.post_message(WriteDone(run_call(call, store), done))
+        if store is not None:
+            store.close()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish what is queued and stop the thread (it never waits on the UI)."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
+from contextlib import suppress
 from pathlib import Path
+
+import pytest
+from filelock import FileLock
 
 from store.store import Store
 from tests.conftest import SEED
@@ -38,3 +45,87 @@ def test_quit_and_reopen_shows_the_label(tmp_path: Path) -> None:
         again.wait_for("1 spans")  # the status line counts the reopened layer
     finally:
         again.kill()
+
+
+# Textual switches these on at start and must switch them off on the way out.
+ALT_SCREEN_OFF = b"\x1b[?1049l"
+MOUSE_OFF = b"\x1b[?1000l"
+
+
+def _open_seed(tmp_path: Path) -> tuple[Path, TuiProcess]:
+    store_dir = tmp_path / "store"
+    tui = TuiProcess(["--store", str(store_dir), "--annotator", "alice", str(SEED)])
+    tui.wait_for("Hulusi")
+    return store_dir, tui
+
+
+def _layer(store_dir: Path) -> list[tuple[int, int, str, str]]:
+    store = Store.open(store_dir)
+    try:
+        [doc] = store.documents()
+        return [(s.start, s.end, s.label, s.text) for s in store.spans(doc.id, "alice")]
+    finally:
+        store.close()
+
+
+def test_one_burst_of_bytes_labels_what_slow_typing_labels(tmp_path: Path) -> None:
+    """A pasted macro: every byte in one write to the terminal, then quit."""
+    store_dir, tui = _open_seed(tmp_path)
+    try:
+        tui.type('/hulusi akar\r3/for the sig\r"2', pause=0)
+        tui.wait_for("labelled quote")
+        tui.type("q")
+        assert tui.wait_exit() == 0
+    finally:
+        if tui.fd >= 0:
+            with suppress(OSError):
+                tui.kill()
+    text = SEED.read_text(encoding="utf-8")
+    assert _layer(store_dir) == [
+        (180, 191, "actor", "Hulusi Akar"),
+        (887, 1035, "quote", text[887:1035]),
+    ]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_during_a_write_saves_it_and_restores_the_terminal(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    store_dir, tui = _open_seed(tmp_path)
+    [doc] = Store.open(store_dir).documents()
+    # Another process holds the document: the label's write is in flight when the
+    # signal arrives, and must still land before the reader leaves.
+    lock = FileLock(str(store_dir / "locks" / f"{doc.id}.lock"))
+    lock.acquire()
+    try:
+        tui.type("w1", pause=0)
+        tui.wait_for("saving")
+        os.kill(tui.pid, sig)
+        time.sleep(0.3)
+        assert _still_running(tui.pid)  # waiting for the write, not killed
+    finally:
+        lock.release()
+    assert tui.wait_exit() == 128 + int(sig)
+    assert _layer(store_dir) == [(4, 11, "claim", "defense")]
+    tail = tui.raw[-2000:]
+    assert ALT_SCREEN_OFF in tail and MOUSE_OFF in tail
+
+
+def test_q_with_a_write_in_flight_waits_for_it(tmp_path: Path) -> None:
+    store_dir, tui = _open_seed(tmp_path)
+    [doc] = Store.open(store_dir).documents()
+    lock = FileLock(str(store_dir / "locks" / f"{doc.id}.lock"))
+    lock.acquire()
+    try:
+        tui.type("w1q", pause=0)
+        time.sleep(0.5)
+        assert _still_running(tui.pid)
+    finally:
+        lock.release()
+    assert tui.wait_exit() == 0
+    assert _layer(store_dir) == [(4, 11, "claim", "defense")]
+
+
+def _still_running(pid: int) -> bool:
+    done, _ = os.waitpid(pid, os.WNOHANG)
+    return done == 0

@@ -126,13 +126,25 @@ def open_cmd(
     try:
         from tui.app import NewsmarkApp
 
-        app = NewsmarkApp(st, annotator=who, scheme=scheme, open_doc=first, write_in_thread=True)
+        app = NewsmarkApp(
+            st,
+            annotator=who,
+            scheme=scheme,
+            open_doc=first,
+            write_in_thread=True,
+            handle_signals=True,
+        )
         gc.freeze()
         app.run()
     finally:
         gc.enable()
     if app.fatal_error:
         raise NewsmarkError(app.fatal_error)
+    if app.exit_note:
+        click.echo(f"note: {app.exit_note}", err=True)
+    if app.exit_code:
+        # Ended by a signal, after its writes landed: say so the shell's way.
+        sys.exit(app.exit_code)
 
 
 @cli.command("import")

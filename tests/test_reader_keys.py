@@ -312,7 +312,7 @@ async def test_find_then_label_actor(seeded: tuple[Store, str]) -> None:
         await pilot.press("3")
         assert layer(store, doc_id) == [(180, 191, "actor", "Hulusi Akar")]
         assert [s.annotator for s in store.spans(doc_id)] == [ME]
-        assert "saved" in status_of(app)
+        assert save_state(app) == "saved"
         assert view.selected_span_id == store.spans(doc_id, ME)[0].id
 
 
@@ -393,7 +393,7 @@ async def test_digit_relabels_a_tab_selected_annotation(seeded: tuple[Store, str
         await pilot.press("3")
         (after,) = store.spans(doc_id, ME)
         assert (after.id, after.start, after.end, after.label) == (before.id, 180, 191, "actor")
-        assert "relabelled" in status_of(app)
+        assert "relabelled" in status_of(app) and save_state(app) == "saved"
         assert_shows_store(app, store, doc_id)
         await pilot.press("u")  # undo the relabel
         assert [s.label for s in store.spans(doc_id, ME)] == ["claim"]
@@ -409,7 +409,7 @@ async def test_digits_beyond_the_scheme_change_nothing(seeded: tuple[Store, str]
         assert store.spans(doc_id) == []
         assert store.can_undo(doc_id, ME) is False
         assert view.selection == (0, 2)
-        assert "labelled" not in status_of(app)
+        assert "labelled" not in status_of(app) and save_state(app) == "clean"
 
 
 async def test_digits_five_to_nine_with_a_nine_label_scheme(seeded: tuple[Store, str]) -> None:
@@ -627,7 +627,7 @@ async def test_small_terminal_mounts_and_labels(seeded: tuple[Store, str]) -> No
         assert not app.screen.query_one("#doc-panel").display
         await pilot.press("w", "4")
         assert layer(store, doc_id) == [(4, 11, "issue", "defense")]
-        assert "saved" in status_of(app)
+        assert save_state(app) == "saved"
 
 
 async def test_click_places_cursor(seeded: tuple[Store, str]) -> None:
@@ -683,7 +683,7 @@ async def test_writer_thread_saves_in_order_and_says_saved_only_after(
         await pilot.press("2", "u", "U")  # relabel, undo it, redo it: queued in order
         await _writes_settled(app, pilot)
         assert layer(store, doc_id) == [(180, 191, "quote", "Hulusi Akar")]
-        assert "saved" in status_of(app) and "redid" in status_of(app)
+        assert save_state(app) == "saved" and "redid" in status_of(app)
         assert_shows_store(app, store, doc_id)
 
 

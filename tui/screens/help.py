@@ -38,9 +38,10 @@ NOTES = """\
   of surrounding whitespace. A digit on a selected annotation (tab) relabels it.
 - Every change is saved to the store before the status line says *saved*.
 - Mouse: click places the cursor, drag selects.
-- In the document list (`o`): `t` filters by status (all/todo/done), `s` sorts (import
-  order, title, spans, status), `f` or `/` filters by title, `enter` opens. `]` and `[`
-  follow the list's current order.
+- The key bar names the mode that has the keys (FIND, DOCUMENTS, FILTER) and shows its
+  keys; `escape` always returns to the article. Keys act in the order typed, however
+  fast: a burst does what the same keys typed slowly do.
+- `]` and `[` follow the document list's current order (filter with `t`, sort with `s`).
 
 Press `escape`, `q` or `?` to close."""
 

@@ -290,3 +290,21 @@ def test_a_burst_saves_what_the_same_keys_save_one_at_a_time(
         shutil.copytree(base, root)
         results.append(asyncio.run(_run(root, keys, at_once)))
     assert results[1] == results[0], keys
+
+
+async def test_ctrl_q_on_the_help_screen_quits_after_the_writes(tmp_path: Path) -> None:
+    store, doc_id = fresh_store(tmp_path / "s")
+    app = NewsmarkApp(store, annotator=ME, write_in_thread=True)
+    async with app.run_test(size=SIZE) as pilot:
+        with doc_lock(store, doc_id):
+            await burst(app, ["w", "1", "question_mark"])
+            await pilot.pause(0.2)
+            await pilot.press("ctrl+q")
+            await pilot.pause(0.2)
+            assert app.is_running  # the label is still on its way
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.02)
+        assert not app.is_running
+    assert spans_of(store, doc_id) == [(4, 11, "claim", "defense")]

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from store.labels import DEFAULT_SCHEME, LabelScheme
@@ -27,7 +26,8 @@ class NewsmarkApp(App[None]):
     CSS_PATH = "newsmark.tcss"
     TITLE = "newsmark"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="newsmark.app_quit")]
+    # Textual's own ctrl+q (a priority binding) runs ``action_quit`` on modal screens;
+    # on the reader, ctrl+q is a key of the action table like any other.
 
     def __init__(
         self,

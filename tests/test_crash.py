@@ -129,3 +129,16 @@ def test_q_with_a_write_in_flight_waits_for_it(tmp_path: Path) -> None:
 def _still_running(pid: int) -> bool:
     done, _ = os.waitpid(pid, os.WNOHANG)
     return done == 0
+
+
+def test_a_find_that_looks_like_markup_is_shown_as_typed(tmp_path: Path) -> None:
+    """Typed text is never parsed as markup: the warning shows it, nothing crashes."""
+    _, tui = _open_seed(tmp_path)
+    try:
+        since = tui.mark()
+        tui.type("/[/nope] [@click=app.quit]x\r", pause=0.01)
+        tui.wait_for("is not in this document", since=since)
+        assert "[/nope] [@click=app.quit]x" in tui.screen_text
+        assert _still_running(tui.pid)
+    finally:
+        tui.kill()

@@ -308,3 +308,16 @@ async def test_ctrl_q_on_the_help_screen_quits_after_the_writes(tmp_path: Path) 
             await asyncio.sleep(0.02)
         assert not app.is_running
     assert spans_of(store, doc_id) == [(4, 11, "claim", "defense")]
+
+
+async def test_a_paste_goes_into_the_find_bar_without_control_characters(tmp_path: Path) -> None:
+    store, _ = fresh_store(tmp_path / "s")
+    app = NewsmarkApp(store, annotator=ME)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(ArticleView)
+        await pilot.press("slash")
+        app.post_message(events.Paste("hulusi\n\x1b\x07akar"))
+        await pilot.pause()
+        assert reader_of(app).find_bar.value == "hulusi akar"
+        await pilot.press("enter")
+        assert view.selection == (180, 191)

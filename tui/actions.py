@@ -10,9 +10,9 @@ it (``target``): the article pane for motions, the document list for its own
 movement, the prompt for line editing, the reader for everything else. An action
 that reads or changes the annotation layer ``waits``: the key stream holds it
 (and every key typed after it) until the writes before it are acknowledged, so a
-burst of keys does what the same keys typed slowly do. Undo and redo also
-``settle``: what they change is known only when the store answers (and the
-reader selects what they restored), so every key after them waits for that.
+burst of keys does what the same keys typed slowly do. Undo and redo hold every
+key after them as well (``tui.editing``): what they change is known only when
+the store answers, and the reader selects what they restored.
 """
 
 from __future__ import annotations
@@ -31,9 +31,8 @@ class Action:
     description: str  # short, for the help screen and palette
     group: str
     mode: str = "normal"  # the mode whose keys these are (tui.modes)
-    target: str = "reader"  # "reader" | "article" | "docs" | "prompt" | "app"
+    target: str = "reader"  # "reader" | "layer" | "article" | "docs" | "prompt" | "app"
     waits: bool = False  # held until earlier writes are acknowledged
-    settles: bool = False  # every key after it waits for its own acknowledgement
     show: bool = False  # shown in the key bar
     display: str = ""  # how the README/help writes the keys, if not the key names
     palette: bool = True
@@ -59,7 +58,6 @@ def _a(
     mode: str = "normal",
     target: str = "reader",
     waits: bool = False,
-    settles: bool = False,
     show: bool = False,
     display: str = "",
     palette: bool = True,
@@ -74,7 +72,6 @@ def _a(
         mode,
         target,
         waits,
-        settles,
         show,
         display,
         palette,
@@ -95,6 +92,7 @@ def _label(n: int, *, show: bool = False, palette: bool = True) -> Action:
         f"Label with the {ordinal} label",
         LABEL,
         action=f"label({n})",
+        target="layer",
         waits=True,
         show=show,
         display=str(n),
@@ -169,20 +167,21 @@ ACTIONS: tuple[Action, ...] = (
     _label(3),
     _label(4),
     *(_label(n, palette=False) for n in range(5, 10)),
-    _a("next_span", "tab", "Select the next annotation", EDIT, waits=True, display="tab",
-       short="next span"),
-    _a("prev_span", "shift+tab", "Select the previous annotation", EDIT, waits=True,
-       display="shift+tab"),
-    _a("delete_span", "x,delete", "Delete the selected annotation", EDIT, waits=True,
-       display="x del", short="delete"),
-    _a("undo", "u,ctrl+z", "Undo", EDIT, waits=True, settles=True, show=True,
+    _a("next_span", "tab", "Select the next annotation", EDIT, target="layer", waits=True,
+       display="tab", short="next span"),
+    _a("prev_span", "shift+tab", "Select the previous annotation", EDIT, target="layer",
+       waits=True, display="shift+tab"),
+    _a("delete_span", "x,delete", "Delete the selected annotation", EDIT, target="layer",
+       waits=True, display="x del", short="delete"),
+    _a("undo", "u,ctrl+z", "Undo", EDIT, target="layer", waits=True, show=True,
        display="u ctrl+z", short="undo"),
-    _a("redo", "U,ctrl+y", "Redo", EDIT, waits=True, settles=True, display="U ctrl+y"),
+    _a("redo", "U,ctrl+y", "Redo", EDIT, target="layer", waits=True,
+       display="U ctrl+y"),
     _a("next_doc", "right_square_bracket", "Next document", DOCS, waits=True, show=True,
        display="]", short="next doc"),
     _a("prev_doc", "left_square_bracket", "Previous document", DOCS, waits=True, display="["),
-    _a("toggle_done", "d", "Mark the document done / not done", DOCS, waits=True, show=True,
-       display="d", short="done"),
+    _a("toggle_done", "d", "Mark the document done / not done", DOCS, target="layer",
+       waits=True, show=True, display="d", short="done"),
     _a("toggle_docs", "o", "Document list: show it and move the keys there", DOCS,
        display="o", short="list"),
     _a("help", "question_mark,f1", "Help: every key", APP, show=True, display="? F1",

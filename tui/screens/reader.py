@@ -9,10 +9,7 @@ acknowledged, and an acknowledgement never moves the cursor or the selection.
 
 from __future__ import annotations
 
-import bisect
 import gc
-import time
-from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING, cast
 
@@ -27,8 +24,9 @@ from textual.widgets import Static
 
 from store.errors import NewsmarkError
 from store.model import DocumentInfo, Span
-from store.store import Change, Store
+from store.store import Store
 from tui.actions import EDIT, Action, keymap
+from tui.editing import LayerEditor
 from tui.keys import Item, KeyStream, Perform
 from tui.modes import Mode, all_modes
 from tui.watcher import StoreWatcher
@@ -39,13 +37,12 @@ from tui.widgets.key_bar import KeyBar
 from tui.widgets.prompt_bar import PromptBar
 from tui.widgets.status_bar import StatusBar
 from tui.widgets.virtual_list import VirtualList
-from tui.writer import Outcome, SyncWriter, ThreadWriter, WriteDone
+from tui.writer import SyncWriter, ThreadWriter, WriteDone
 
 if TYPE_CHECKING:
     from store.labels import LabelScheme
     from tui.app import NewsmarkApp
 
-_WHITESPACE = " \t\n\r\u00a0\u2028\u2029"
 POLL_SECONDS = 2.0
 # How long a signal waits for writes in flight before the reader leaves anyway
 # (a document lock held by another process times out after 5 s).
@@ -54,7 +51,7 @@ SHUTDOWN_GRACE_SECONDS = 8.0
 # Clicking an annotation in the panel: queued like a key, so it acts in order.
 _SELECT_ANNOTATION = Action(
     "newsmark.select_annotation", "", "select_annotation", "Select an annotation", EDIT,
-    waits=True, palette=False,
+    target="layer", waits=True, palette=False,
 )  # fmt: skip
 
 
@@ -70,7 +67,7 @@ class ReaderScreen(Screen[None]):
         self.docs: list[DocumentInfo] = store.documents()
         start = open_doc or store.last_opened(annotator) or self.docs[0].id
         self.doc_index = next((i for i, d in enumerate(self.docs) if d.id == start), 0)
-        self.spans: list[Span] = []
+        self.editor = LayerEditor(self)
         self.last_query = ""
         self.damaged: str | None = None
         self.doc_status = "todo"
@@ -82,10 +79,9 @@ class ReaderScreen(Screen[None]):
         self.writer: SyncWriter | ThreadWriter = SyncWriter(store)
         self.watcher = StoreWatcher(store)
         self.quitting = False
-        self._wrote = False  # a write of this session returned for the open document
-        self._settling = 0  # undo/redo in flight, or a pane resizing: every key waits
+        #: Undo/redo in flight, or a pane resizing: every key waits until it is 0.
+        self.settling = 0
         self._docs_forced = False
-        self._shown_colors: dict[str, str] = {}
 
     # --------------------------------------------------------- typed handles
 
@@ -128,6 +124,11 @@ class ReaderScreen(Screen[None]):
     @property
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
+
+    @property
+    def spans(self) -> list[Span]:
+        """The open layer's spans, as the store acknowledged them."""
+        return self.editor.spans
 
     @property
     def pending_writes(self) -> int:
@@ -199,7 +200,7 @@ class ReaderScreen(Screen[None]):
         return None
 
     def _held(self, item: Item) -> bool:
-        if self._settling:
+        if self.settling:
             return True
         action = self._resolve(item)
         return action is not None and action.waits and self.writer.pending > 0
@@ -228,11 +229,12 @@ class ReaderScreen(Screen[None]):
             bar.insert(item.character)
         elif mode.name == "docs" and item.is_printable:
             self.notify("the document list has the keys: esc returns to the article")
-        self._show_position()
+        self.show_position()
 
     def _run(self, action: Action, args: tuple[object, ...] | None) -> None:
         targets: dict[str, object] = {
             "reader": self,
+            "layer": self.editor,
             "article": self.view,
             "docs": self.doc_list,
             "app": self.app,
@@ -253,7 +255,7 @@ class ReaderScreen(Screen[None]):
         self.mode.enter(self)
         self.next_mode = ""
         self.query_one(KeyBar).set_mode(name, self.mode.label)
-        self._show_position()
+        self.show_position()
         self._await_layout()
 
     def _await_layout(self, tries: int = 0) -> None:
@@ -264,13 +266,13 @@ class ReaderScreen(Screen[None]):
         when typed slowly.
         """
         if tries == 0:
-            self._settling += 1
+            self.settling += 1
             self.call_after_refresh(self._await_layout, 1)
             return
         if not self.view.layout_ready and tries < 100:
             self.set_timer(0.01, lambda: self._await_layout(tries + 1))
             return
-        self._settling -= 1
+        self.settling -= 1
         self.keys.pump()
 
     def action_to_article(self) -> None:
@@ -278,7 +280,8 @@ class ReaderScreen(Screen[None]):
 
     # ------------------------------------------------------------- documents
 
-    def _row(self, info: DocumentInfo) -> DocRow:
+    def row_for(self, info: DocumentInfo) -> DocRow:
+        """The document list's row for ``info``: its status and span count in this layer."""
         try:
             summary = self.store.summary(info.id, self.annotator)
             return DocRow(info.id, info.title, summary.status, summary.spans)
@@ -286,7 +289,7 @@ class ReaderScreen(Screen[None]):
             return DocRow(info.id, "⚠ " + info.title, "damaged", 0)
 
     def _fill_doc_list(self) -> None:
-        self.doc_list.set_docs(self.docs, self._row, self.doc.id)
+        self.doc_list.set_docs(self.docs, self.row_for, self.doc.id)
 
     @on(DocumentList.Changed)
     def _doc_list_changed(self) -> None:
@@ -303,11 +306,11 @@ class ReaderScreen(Screen[None]):
             self.docs = seen.documents
             self.doc_index = self._index_of(current)
             self._fill_doc_list()
-            self._refresh_title()
+            self.refresh_title()
         if seen.spans is not None and seen.spans != self.spans:
-            self.spans = seen.spans
+            self.editor.spans = seen.spans
             self.view.set_spans(seen.spans)
-            self._refresh_panel()
+            self.editor.refresh_panel()
             self.doc_list.update_row(
                 DocRow(self.doc.id, self.doc.title, self.doc_status, len(seen.spans))
             )
@@ -331,36 +334,30 @@ class ReaderScreen(Screen[None]):
             spans = self.store.spans(info.id, self.annotator) if not self.damaged else []
         except NewsmarkError as exc:
             spans, self.damaged = [], str(exc)
-        self.spans = spans
+        colors = self.editor.load(spans)
         self.watcher.seen(info.id)
         try:
             self.doc_status = self.store.status(info.id, self.annotator)
         except NewsmarkError:
             self.doc_status = "damaged"
-        self._shown_colors = self._colors()
         cursor = min(self.store.last_position(self.annotator, info.id), len(text))
-        self.view.load(text, spans, self._shown_colors, cursor=cursor)
-        self._refresh_panel()
+        self.view.load(text, spans, colors, cursor=cursor)
+        self.editor.refresh_panel()
         self.doc_list.highlight_id(info.id)
         self.store.set_last_opened(self.annotator, info.id)
-        self._refresh_title()
-        self._wrote = False
+        self.refresh_title()
         if self.damaged:
             self.status.say("failed", self.damaged)
             self.notify(self.damaged, severity="error", timeout=10)
         else:
             # A new document starts clean: the last one's "saved: …" would be a lie here.
             self.status.say("clean", "all changes saved")
-        self._show_position()
+        self.show_position()
 
     def _index_of(self, doc_id: str) -> int:
         return next((i for i, d in enumerate(self.docs) if d.id == doc_id), self.doc_index)
 
-    def _colors(self) -> dict[str, str]:
-        scheme = self.scheme.with_extra(sorted({s.label for s in self.spans}))
-        return {lab.name: lab.color for lab in scheme.labels}
-
-    def _refresh_title(self) -> None:
+    def refresh_title(self) -> None:
         info = self.doc
         status = self.doc_status
         mark = "✓ done" if status == "done" else "todo"
@@ -373,12 +370,7 @@ class ReaderScreen(Screen[None]):
         )
         self.query_one("#title", Static).update(title)
 
-    def _refresh_panel(self) -> None:
-        panel = self.annotation_list
-        panel.set_spans(self.spans, self._colors())
-        panel.follow(self.view.cursor, self.view.selected_span_id)
-
-    def _show_position(self) -> None:
+    def show_position(self) -> None:
         """The dim part of the status line: who, how many spans, where, which mode."""
         view = self.view
         sel = view.selection
@@ -402,18 +394,6 @@ class ReaderScreen(Screen[None]):
 
     # ---------------------------------------------------------------- writes
 
-    def _write(
-        self, call: Callable[[Store], Change | None], done: Callable[[Outcome], None]
-    ) -> None:
-        """Make one store change; ``done`` repaints from what the store acknowledged.
-
-        With the app's ``write_in_thread`` (the command line turns it on) the change
-        runs on the writer thread, in order, so keys never wait on fsync; the status
-        line says "saving…" until the write has returned, and only then "saved".
-        """
-        self.status.say("saving", "saving…")
-        self.writer.submit(call, done)
-
     def on_write_done(self, message: WriteDone) -> None:
         writer = self.writer
         if isinstance(writer, ThreadWriter):
@@ -425,102 +405,13 @@ class ReaderScreen(Screen[None]):
             return
         self.keys.pump()  # keys held for this acknowledgement go on
 
-    def _acknowledged(
-        self, outcome: Outcome, epoch: int, verb: str = "", follow: bool = False
-    ) -> None:
-        """Repaint after a write returned.
-
-        The cursor and the selection stay where they are, except that ``follow``
-        (undo, redo: every later key waited for this) selects what was restored and
-        drops the selection of what was removed, if nothing moved since the key.
-        """
-        if not outcome.ok:
-            assert outcome.error is not None
-            self._fail(outcome.error)
-            return
-        change = outcome.change
-        if change is None:
-            return
-        stamp = time.strftime("%H:%M:%S")
-        if change.doc_id != self.doc.id:
-            # Acknowledged after the user moved to another document: update its row only.
-            with suppress(NewsmarkError):
-                self.doc_list.update_row(self._row(self.store.document(change.doc_id)))
-            self._say_saved(f"saved {stamp}: {verb}{change.describe()}")
-            return
-        view = self.view
-        span = change.span
-        if span is not None:
-            # Apply the acknowledged change locally rather than re-reading every span.
-            removed = [s for s in self.spans if s.id == span.id]
-            added = [span] if change.kind != "delete" else []
-            if removed:
-                self.spans.remove(removed[0])
-            for new_span in added:
-                bisect.insort(self.spans, new_span, key=Span.sort_key)
-            colors = self._colors()
-            if colors != self._shown_colors:
-                self._shown_colors = colors
-                view.set_colors(colors)
-            view.update_spans(added, removed)
-            unmoved = view.selection_epoch == epoch
-            if change.kind == "delete":
-                if view.selected_span_id == span.id:
-                    view.selected_span_id = None
-                if follow and unmoved:
-                    view.clear_selection()
-            elif follow and unmoved:
-                view.selecting = False
-                view.select(span.start, span.end)
-                view.selected_span_id = span.id
-            elif unmoved and view.selection == (span.start, span.end):
-                # Nothing moved since the key: the span on screen is the one selected,
-                # so the next digit relabels it.
-                view.selected_span_id = span.id
-        if change.kind == "status" and change.status:
-            self.doc_status = change.status
-            self._refresh_title()
-        self.watcher.seen(self.doc.id)
-        self._refresh_panel()
-        self.doc_list.update_row(
-            DocRow(self.doc.id, self.doc.title, self.doc_status, len(self.spans))
-        )
-        self._wrote = True
-        self._say_saved(f"saved {stamp}: {verb}{change.describe()}")
-        self._show_position()
-
-    def _say_saved(self, message: str) -> None:
-        if self.writer.pending:
-            self.status.say("saving", f"{message} · {self.writer.pending} more saving…")
-        else:
-            self.status.say("saved", message)
-
-    def _say_idle(self, message: str) -> None:
-        """A key that wrote nothing: the save state is what it was before it."""
-        if self.writer.pending:
-            self.status.say("saving", f"{message} · saving…")
-        else:
-            self.status.say("saved" if self._wrote else "clean", message)
-
-    def _fail(self, exc: NewsmarkError) -> None:
-        self.status.say("failed", f"not saved: {exc}")
-        self.notify(str(exc), severity="error", timeout=8)
-
-    def _writable(self) -> bool:
-        if self.damaged:
-            self.notify(
-                f"this document is damaged, so nothing is written: {self.damaged}", severity="error"
-            )
-            return False
-        return True
-
     # --------------------------------------------------------------- events
 
     @on(ArticleView.CursorMoved)
     def _cursor_moved(self, event: ArticleView.CursorMoved) -> None:
         # Only the display follows here; the view already updated its own state.
         self.annotation_list.follow(self.view.cursor, self.view.selected_span_id)
-        self._show_position()
+        self.show_position()
 
     @on(VirtualList.Chosen, "#annotations")
     def _annotation_chosen(self, event: VirtualList.Chosen) -> None:
@@ -563,138 +454,6 @@ class ReaderScreen(Screen[None]):
 
     # --------------------------------------------------------------- labels
 
-    def _target_range(self) -> tuple[int, int] | None:
-        """The selection without surrounding whitespace, or the word under the cursor."""
-        sel = self.view.selection
-        text = self.view.text
-        if sel is not None:
-            start, end = sel
-            while start < end and text[start] in _WHITESPACE:
-                start += 1
-            while end > start and text[end - 1] in _WHITESPACE:
-                end -= 1
-            return (start, end) if start < end else None
-        return self.view.segmenter.word_at(self.view.cursor)
-
-    def action_label(self, n: int) -> None:
-        label = self.scheme.nth(n)
-        if label is None:
-            self.notify(
-                f"no label on key {n}; the scheme has {len(self.scheme.labels)}", severity="warning"
-            )
-            return
-        if not self._writable():
-            return
-        target = self._target_range()
-        if target is None:
-            self.notify(
-                "nothing to label: select text or put the cursor on a word", severity="warning"
-            )
-            return
-        view = self.view
-        selected = self._selected_span()
-        doc_id, who, name = self.doc.id, self.annotator, label.name
-        call: Callable[[Store], Change | None]
-        if selected is not None and (selected.start, selected.end) == target:
-            if selected.label == name:
-                self.notify(f"already labelled {name}")
-                return
-            span_id = selected.id
-            call = lambda st: st.relabel_span(doc_id, span_id, name, who)  # noqa: E731
-        else:
-            start, end = target
-            call = lambda st: st.add_span(doc_id, start, end, name, who)  # noqa: E731
-            # Show what is being labelled: the (trimmed) selection or the word.
-            view.selecting = False
-            if view.selection != target:
-                view.select(*target)
-        view.selecting = False
-        epoch = view.selection_epoch
-        self._write(call, lambda outcome: self._acknowledged(outcome, epoch))
-
-    def _selected_span(self) -> Span | None:
-        sid = self.view.selected_span_id
-        return next((s for s in self.spans if s.id == sid), None) if sid else None
-
-    def _select_span(self, span: Span) -> None:
-        view = self.view
-        view.selecting = False
-        view.select(span.start, span.end)
-        view.selected_span_id = span.id
-        self.annotation_list.follow(view.cursor, span.id)
-
-    def action_select_annotation(self, row: int) -> None:
-        span = self.annotation_list.span_at_row(row)
-        if span is not None:
-            self._select_span(span)
-            self.set_mode("normal")
-
-    def action_next_span(self) -> None:
-        if not self.spans:
-            self.notify("no annotations in this document yet")
-            return
-        current = self._selected_span()
-        if current is not None:
-            i = self.spans.index(current) + 1
-        else:
-            i = bisect.bisect_right([s.start for s in self.spans], self.view.cursor)
-        self._select_span(self.spans[i % len(self.spans)])
-
-    def action_prev_span(self) -> None:
-        if not self.spans:
-            self.notify("no annotations in this document yet")
-            return
-        current = self._selected_span()
-        if current is not None:
-            i = self.spans.index(current) - 1
-        else:
-            i = bisect.bisect_left([s.start for s in self.spans], self.view.cursor) - 1
-        self._select_span(self.spans[i % len(self.spans)])
-
-    def action_delete_span(self) -> None:
-        span = self._selected_span()
-        if span is None:
-            under = sorted(self.view.spans_at(self.view.cursor), key=lambda s: s.end - s.start)
-            span = under[0] if under else None
-        if span is None:
-            self.notify("no annotation to delete: press tab to select one", severity="warning")
-            return
-        if not self._writable():
-            return
-        doc_id, who, span_id = self.doc.id, self.annotator, span.id
-        # The key's own effect, at once: what it deleted is no longer selected.
-        self.view.action_clear()
-        epoch = self.view.selection_epoch
-        self._write(
-            lambda st: st.delete_span(doc_id, span_id, who),
-            lambda outcome: self._acknowledged(outcome, epoch),
-        )
-
-    def _history(self, undo: bool) -> None:
-        if not self._writable():
-            return
-        doc_id, who = self.doc.id, self.annotator
-        epoch = self.view.selection_epoch
-
-        def step(st: Store) -> Change | None:
-            return st.undo(doc_id, who) if undo else st.redo(doc_id, who)
-
-        def done(outcome: Outcome) -> None:
-            self._settling -= 1
-            if outcome.ok and outcome.change is None:
-                self._say_idle("nothing to undo" if undo else "nothing to redo")
-                return
-            self._acknowledged(outcome, epoch, "undid: " if undo else "redid: ", follow=True)
-
-        self._settling += 1
-        self._write(step, done)
-
-    def action_undo(self) -> None:
-        self._history(undo=True)
-
-    def action_redo(self) -> None:
-        self._history(undo=False)
-
     # ------------------------------------------------------------ documents
 
     def action_next_doc(self) -> None:
@@ -711,17 +470,6 @@ class ReaderScreen(Screen[None]):
             self.notify("this is the first document")
             return
         self.open_document(self._index_of(info.id))
-
-    def action_toggle_done(self) -> None:
-        if not self._writable():
-            return
-        doc_id, who = self.doc.id, self.annotator
-        new = "todo" if self.doc_status == "done" else "done"
-        epoch = self.view.selection_epoch
-        self._write(
-            lambda st: st.set_status(doc_id, who, new),
-            lambda outcome: self._acknowledged(outcome, epoch),
-        )
 
     def action_toggle_docs(self) -> None:
         """Show the document list with the keys on it; hide it if it is shown."""

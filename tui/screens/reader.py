@@ -258,22 +258,30 @@ class ReaderScreen(Screen[None]):
         self.show_position()
         self._await_layout()
 
-    def _await_layout(self, tries: int = 0) -> None:
+    def _await_layout(self) -> None:
         """Hold the keys until the screen is laid out again after a pane was shown or hidden.
 
         A bar or the document list changes the article's size; the next motion (a
         line or a page down) must move on the rows the user then sees, as it does
         when typed slowly.
         """
-        if tries == 0:
-            self.settling += 1
-            self.call_after_refresh(self._await_layout, 1)
-            return
-        if not self.view.layout_ready and tries < 100:
-            self.set_timer(0.01, lambda: self._await_layout(tries + 1))
-            return
-        self.settling -= 1
-        self.keys.pump()
+        self.settling += 1
+        waiting = {"started": False, "done": False}
+
+        def check(tries: int) -> None:
+            if waiting["done"] or (tries == 0 and waiting["started"]):
+                return
+            waiting["started"] = True
+            if not self.view.layout_ready and tries < 100:
+                self.set_timer(0.01, lambda: check(tries + 1))
+                return
+            waiting["done"] = True
+            self.settling -= 1
+            self.keys.pump()
+
+        self.call_after_refresh(check, 0)
+        # Should nothing need repainting, no refresh comes: start checking anyway.
+        self.set_timer(0.1, lambda: check(0))
 
     def action_to_article(self) -> None:
         self.set_mode("normal")

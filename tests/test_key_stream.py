@@ -321,3 +321,20 @@ async def test_a_paste_goes_into_the_find_bar_without_control_characters(tmp_pat
         assert reader_of(app).find_bar.value == "hulusi akar"
         await pilot.press("enter")
         assert view.selection == (180, 191)
+
+
+async def test_keys_typed_after_help_close_it_and_reach_the_article(tmp_path: Path) -> None:
+    store, doc_id = fresh_store(tmp_path / "s")
+    app = NewsmarkApp(store, annotator=ME)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(app, ["question_mark", "j", "j", "escape", "w", "3"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReaderScreen)
+        assert reader_of(app).mode.name == "normal"
+        assert spans_of(store, doc_id) == [(4, 11, "actor", "defense")]
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        await pilot.press("j", "j", "j")
+        assert help_screen.query_one("VerticalScroll").scroll_y > 0  # j scrolls the help
+        await pilot.press("q")  # closes help; the next q quits
+        assert isinstance(app.screen, ReaderScreen) and app.is_running

@@ -89,6 +89,8 @@ TESTED_MODE_KEYS = {
              "q", "ctrl+q"},
     "filter": {"enter", "escape", "backspace", "delete", "left", "right", "home", "ctrl+a",
                "end", "ctrl+e", "ctrl+u", "ctrl+q"},
+    "help": {"escape", "q", "question_mark", "f1", "down", "j", "up", "k", "pagedown", "space",
+             "pageup", "g", "home", "G", "end", "ctrl+q"},
 }  # fmt: skip
 
 

@@ -31,7 +31,7 @@ class Action:
     description: str  # short, for the help screen and palette
     group: str
     mode: str = "normal"  # the mode whose keys these are (tui.modes)
-    target: str = "reader"  # "reader" | "layer" | "article" | "docs" | "prompt" | "app"
+    target: str = "reader"  # "reader" | "layer" | "article" | "docs" | "prompt" | "help" | "app"
     waits: bool = False  # held until earlier writes are acknowledged
     show: bool = False  # shown in the key bar
     display: str = ""  # how the README/help writes the keys, if not the key names
@@ -80,7 +80,7 @@ def _a(
 
 
 MOVE, SELECT, LABEL, EDIT, DOCS, APP = "Move", "Select", "Label", "Edit", "Documents", "App"
-FIND, LIST, FILTER = "Find bar", "Document list", "Title filter"
+FIND, LIST, FILTER, HELPG = "Find bar", "Document list", "Title filter", "Help screen"
 ART = "article"
 
 
@@ -223,13 +223,30 @@ ACTIONS: tuple[Action, ...] = (
        mode="docs", target="app", display="ctrl+p", palette=False),
     _a("docs_quit", "q,ctrl+q", "Quit", LIST, action="quit", mode="docs", waits=True,
        show=True, display="q ctrl+q", short="quit", palette=False),
+    # --------------------------------------------------------- the help screen
+    _a("help_close", "escape,q,question_mark,f1", "Close the help", HELPG, action="close_help",
+       mode="help", show=True, display="esc q ?", short="close", palette=False),
+    _a("help_down", "down,j", "Scroll down", HELPG, action="scroll(1)", mode="help",
+       target="help", display="↓ j", palette=False),
+    _a("help_up", "up,k", "Scroll up", HELPG, action="scroll(-1)", mode="help", target="help",
+       display="↑ k", palette=False),
+    _a("help_page_down", "pagedown,space", "Page down", HELPG, action="scroll(999)",
+       mode="help", target="help", display="PgDn space", palette=False),
+    _a("help_page_up", "pageup", "Page up", HELPG, action="scroll(-999)", mode="help",
+       target="help", display="PgUp", palette=False),
+    _a("help_top", "g,home", "Top", HELPG, action="scroll(-1000)", mode="help", target="help",
+       display="g", palette=False),
+    _a("help_bottom", "G,end", "Bottom", HELPG, action="scroll(1000)", mode="help",
+       target="help", display="G", palette=False),
+    _a("help_quit", "ctrl+q", "Quit", HELPG, action="quit", mode="help", waits=True,
+       display="ctrl+q", palette=False),
     # ----------------------------------------------------- the title filter bar
     *_prompt_keys("filter", FILTER, "submit_filter", "Show the titles that contain the text"),
     _a("filter_quit", "ctrl+q", "Quit", FILTER, action="quit", mode="filter", waits=True,
        display="ctrl+q", palette=False),
 )  # fmt: skip
 
-GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, APP, FIND, LIST, FILTER)
+GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, APP, FIND, LIST, FILTER, HELPG)
 
 
 @cache

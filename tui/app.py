@@ -80,7 +80,7 @@ class NewsmarkApp(App[None]):
             reader is not None
             and isinstance(event, (events.Key, events.Paste))
             and not event.is_forwarded
-            and self.screen is reader
+            and (self.screen is reader or reader.mode.modal)
         ):
             reader.feed(event)
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
+    from tui.screens.help import HelpScreen
     from tui.screens.reader import ReaderScreen
     from tui.widgets.prompt_bar import PromptBar
 
@@ -24,6 +25,8 @@ class Mode:
     label: ClassVar[str] = ""
     #: Printable keys are typed into the mode's prompt instead of looked up.
     text_entry: ClassVar[bool] = False
+    #: The mode shows its own screen over the reader (keys still come to the reader).
+    modal: ClassVar[bool] = False
 
     def enter(self, reader: ReaderScreen) -> None:
         """Make this mode's pane visible and drawn as focused."""
@@ -116,6 +119,30 @@ class FilterMode(Mode):
         return reader.filter_bar
 
 
+class HelpMode(Mode):
+    """The help screen is up; its keys scroll it and close it, back to where it opened."""
+
+    name = "help"
+    label = "HELP"
+    modal = True
+
+    def __init__(self) -> None:
+        self.back_to = "normal"
+        self.screen: HelpScreen | None = None
+
+    def enter(self, reader: ReaderScreen) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.back_to = reader.previous_mode
+        self.screen = HelpScreen(reader.scheme)
+        reader.app.push_screen(self.screen, callback=lambda _: reader.help_closed())
+
+    def leave(self, reader: ReaderScreen) -> None:
+        screen, self.screen = self.screen, None
+        if screen is not None and reader.app.screen is screen:
+            reader.app.pop_screen()
+
+
 def all_modes() -> dict[str, Mode]:
-    modes: list[Mode] = [NormalMode(), FindMode(), DocsMode(), FilterMode()]
+    modes: list[Mode] = [NormalMode(), FindMode(), DocsMode(), FilterMode(), HelpMode()]
     return {m.name: m for m in modes}

@@ -60,6 +60,9 @@ def _group_table(group: str, rows: list[tuple[str, str]]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    """Every key. Opened by the reader's help mode, whose keys (``tui.actions``) scroll
+    and close it in the order typed; the bindings below serve any other opener."""
+
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close help"),
     ]
@@ -86,3 +89,14 @@ class HelpScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+    def action_scroll(self, rows: int) -> None:
+        """Scroll by ``rows`` (a page is 0 ± 1: the visible height)."""
+        view = self.query_one(VerticalScroll)
+        if rows in (-1000, 1000):
+            view.scroll_to(y=0 if rows < 0 else view.max_scroll_y, animate=False)
+        elif abs(rows) == 999:
+            page = max(1, view.size.height - 1)
+            view.scroll_relative(y=page if rows > 0 else -page, animate=False)
+        else:
+            view.scroll_relative(y=rows, animate=False)

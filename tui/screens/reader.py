@@ -28,7 +28,7 @@ from store.store import Store
 from tui.actions import EDIT, Action, keymap
 from tui.editing import LayerEditor
 from tui.keys import Item, KeyStream, Perform
-from tui.modes import Mode, all_modes
+from tui.modes import HelpMode, Mode, all_modes
 from tui.watcher import StoreWatcher
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView, _readable
@@ -75,6 +75,8 @@ class ReaderScreen(Screen[None]):
         self.mode: Mode = self.modes["normal"]
         #: The mode being switched to, while the old one leaves ("" otherwise).
         self.next_mode = ""
+        #: The mode left by the last switch (help returns there).
+        self.previous_mode = "normal"
         self.keys = KeyStream(self._held, self._handle)
         self.writer: SyncWriter | ThreadWriter = SyncWriter(store)
         self.watcher = StoreWatcher(store)
@@ -206,7 +208,7 @@ class ReaderScreen(Screen[None]):
         return action is not None and action.waits and self.writer.pending > 0
 
     def _handle(self, item: Item) -> None:
-        if not isinstance(item, Perform) and self.app.screen is not self:
+        if not isinstance(item, Perform) and self.app.screen is not self and not self.mode.modal:
             # An earlier key opened a modal screen (help, palette): it gets the rest.
             self.app.post_message(_copy(item))
             return
@@ -239,7 +241,14 @@ class ReaderScreen(Screen[None]):
             "docs": self.doc_list,
             "app": self.app,
         }
-        target = self.mode.prompt(self) if action.target == "prompt" else targets[action.target]
+        if action.target == "prompt":
+            target: object = self.mode.prompt(self)
+        elif action.target == "help":
+            from tui.screens.help import HelpScreen  # loaded with the help screen itself
+
+            target = self.app.screen if isinstance(self.app.screen, HelpScreen) else None
+        else:
+            target = targets[action.target]
         if target is None:
             return
         method = getattr(target, f"action_{action.name}")
@@ -250,6 +259,7 @@ class ReaderScreen(Screen[None]):
         if name == self.mode.name:
             return
         self.next_mode = name
+        self.previous_mode = self.mode.name
         self.mode.leave(self)
         self.mode = self.modes[name]
         self.mode.enter(self)
@@ -505,9 +515,17 @@ class ReaderScreen(Screen[None]):
         self.set_mode("docs")
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        self.set_mode("help")
 
-        self.app.push_screen(HelpScreen(self.scheme))
+    def action_close_help(self) -> None:
+        mode = self.modes["help"]
+        assert isinstance(mode, HelpMode)
+        self.set_mode(mode.back_to)
+
+    def help_closed(self) -> None:
+        """The help screen was dismissed some other way (its own bindings)."""
+        if self.mode.name == "help":
+            self.action_close_help()
 
     # ------------------------------------------------------------------ quit
 

@@ -1,13 +1,6 @@
 """The newsmark store: a folder of small TinyDB files, each written atomically.
 
-Layout of a store folder::
-
-    newsmark-store.json      format version (refuses newer, migrates older)
-    catalog.json             TinyDB: one record per document (title, source, hashes)
-    texts/<sha256>.txt       document texts, written once
-    docs/<doc id>.json       TinyDB per document: spans, layers (status, undo/redo)
-    locks/                   one lock file per document and one for the catalog
-    session.json             last-opened document per annotator
+What lives where in a store folder is in :mod:`store.layout`, its one owner.
 
 Every user change is one durable atomic write of one small file, made while
 holding that file's lock and after re-reading it, so two newsmark processes on
@@ -33,6 +26,7 @@ import orjson
 from tinydb import TinyDB
 from tinydb.table import Table
 
+from store import layout
 from store.errors import (
     InputError,
     NewsmarkError,
@@ -42,16 +36,31 @@ from store.errors import (
     StoreVersionError,
     StoreWriteError,
 )
+from store.layout import BACKUP_DIR, FORMAT_FILE, QUARANTINE_DIR
 from store.model import DocumentInfo, Relation, Span
 from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files, sync_pending
 
 if TYPE_CHECKING:
     from store.export.base import Record
 
+__all__ = [
+    "BACKUP_DIR",
+    "FORMAT_FILE",
+    "FORMAT_VERSION",
+    "HISTORY_LIMIT",
+    "LOCK_TIMEOUT",
+    "QUARANTINE_DIR",
+    "STATUSES",
+    "Change",
+    "LayerSummary",
+    "Store",
+    "check_span",
+    "default_store_path",
+    "doc_id_for",
+    "text_sha256",
+]
+
 FORMAT_VERSION = 2  # history in store/migrate.py
-FORMAT_FILE = "newsmark-store.json"
-BACKUP_DIR = "backup"  # last good copy of every catalog/doc file, for `newsmark doctor`
-QUARANTINE_DIR = "quarantine"
 HISTORY_LIMIT = 1000  # undo steps kept per document layer
 OPEN_DOCS = 64  # document files kept parsed in memory
 OPEN_TEXTS = 8  # texts kept in memory (up to MBs each)
@@ -196,7 +205,7 @@ class Store:
         folders of 10,000 files (leftovers only waste space, never mislead).
         """
         path = Path(root).expanduser()
-        fmt_file = path / FORMAT_FILE
+        fmt_file = layout.format_path(path)
         if path.exists() and not path.is_dir():
             raise InputError(f"{path} is a file, not a store folder; give a folder with --store")
         if not fmt_file.exists():
@@ -236,15 +245,15 @@ class Store:
 
                 migrate(path, version, FORMAT_VERSION)
         store = cls(path)
-        for sub in ("texts", "docs", "locks", f"{BACKUP_DIR}/docs"):
-            if not (path / sub).is_dir():
+        for sub in layout.folders_made_at_open(path):
+            if not sub.is_dir():
                 try:
-                    (path / sub).mkdir(parents=True, exist_ok=True)
+                    sub.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     raise StoreWriteError(
-                        f"cannot create {path / sub}: {exc.strerror}; make the store writable"
+                        f"cannot create {sub}: {exc.strerror}; make the store writable"
                     ) from None
-        folders = [path, path / "docs", path / "texts"]
+        folders = layout.folders_swept_at_open(path)
         if sweep_in_background:
             threading.Thread(
                 target=lambda: [sweep_temp_files(f) for f in folders], daemon=True
@@ -270,7 +279,7 @@ class Store:
         # Imported on first write: filelock costs ~40 ms of start-up, before first paint.
         from filelock import FileLock, Timeout
 
-        lock = FileLock(str(self.root / "locks" / f"{name}.lock"), timeout=LOCK_TIMEOUT)
+        lock = FileLock(str(layout.lock_path(self.root, name)), timeout=LOCK_TIMEOUT)
         try:
             lock.acquire()
         except Timeout:
@@ -293,9 +302,9 @@ class Store:
     def _catalog_db_(self) -> TinyDB:
         if self._catalog_db is None:
             self._catalog_db = TinyDB(
-                self.root / "catalog.json",
+                layout.catalog_path(self.root),
                 storage=AtomicJSONStorage,
-                backup=self.root / BACKUP_DIR / "catalog.json",
+                backup=layout.catalog_backup_path(self.root),
             )
         return self._catalog_db
 
@@ -373,7 +382,7 @@ class Store:
         layers: list[tuple[str, dict[str, Any]]],
         written: list[Path],
     ) -> None:
-        with self._locked("catalog"):
+        with self._locked(layout.CATALOG_LOCK):
             storage = self._catalog_storage()
             with storage.batch():
                 table = Table(storage, "documents")
@@ -434,7 +443,7 @@ class Store:
     # ----------------------------------------------------------------- texts
 
     def _text_path(self, tsha: str) -> Path:
-        return self.root / "texts" / f"{tsha}.txt"
+        return layout.text_path(self.root, tsha)
 
     def _restore_text(self, tsha: str, text: str) -> None:
         path = self._text_path(tsha)
@@ -493,9 +502,9 @@ class Store:
         else:
             self.document(doc_id)  # raises NotFound
             db = TinyDB(
-                self.root / "docs" / f"{doc_id}.json",
+                layout.doc_path(self.root, doc_id),
                 storage=AtomicJSONStorage,
-                backup=self.root / BACKUP_DIR / "docs" / f"{doc_id}.json",
+                backup=layout.doc_backup_path(self.root, doc_id),
             )
             self._docs[doc_id] = db
             while len(self._docs) > OPEN_DOCS:
@@ -521,7 +530,7 @@ class Store:
     def revision(self, doc_id: str) -> bytes:
         """A token that changes whenever the document's annotations change (any process)."""
         try:
-            with open(self.root / "docs" / f"{doc_id}.json", "rb") as fh:
+            with open(layout.doc_path(self.root, doc_id), "rb") as fh:
                 fh.seek(0, os.SEEK_END)
                 fh.seek(max(0, fh.tell() - 80))
                 return fh.read()
@@ -850,7 +859,7 @@ class Store:
 
     def _session(self) -> dict[str, Any]:
         try:
-            data = orjson.loads((self.root / "session.json").read_bytes())
+            data = orjson.loads(layout.session_path(self.root).read_bytes())
         except (OSError, orjson.JSONDecodeError):
             return {}
         return data if isinstance(data, dict) else {}
@@ -876,7 +885,7 @@ class Store:
             while len(positions) > SESSION_POSITIONS:  # oldest first: dicts keep order
                 positions.pop(next(iter(positions)))
         with suppress(NewsmarkError):
-            atomic_write(self.root / "session.json", orjson.dumps(data), durable=False)
+            atomic_write(layout.session_path(self.root), orjson.dumps(data), durable=False)
 
 
 def check_span(text: str, span: dict[str, Any], what: str) -> tuple[int, int, str]:

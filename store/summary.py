@@ -15,10 +15,10 @@ from typing import Any
 
 import orjson
 
+from store import layout
 from store.errors import NewsmarkError
 from store.storage import atomic_write
 
-INDEX_FILE = "index.json"
 Summary = dict[str, tuple[str, int]]  # annotator -> (status, span count)
 
 
@@ -36,7 +36,7 @@ def summarise(raw: dict[str, Any]) -> Summary:
 class SummaryIndex:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.path = root / INDEX_FILE
+        self.path = layout.index_path(root)
         self._entries: dict[str, list[Any]] = {}
         self._dirty = False
         try:
@@ -48,7 +48,7 @@ class SummaryIndex:
 
     def _identity(self, doc_id: str) -> list[int] | None:
         try:
-            st = os.stat(self.root / "docs" / f"{doc_id}.json")
+            st = os.stat(layout.doc_path(self.root, doc_id))
         except FileNotFoundError:
             return None
         return [st.st_size, st.st_mtime_ns, st.st_ino]

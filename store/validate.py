@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from store import layout
 from store.errors import NewsmarkError
 from store.storage import read_checked
 from store.store import Store
@@ -26,7 +27,7 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
     n_docs = n_spans = 0
     for info in store.documents():
         n_docs += 1
-        text_path = store.root / "texts" / f"{info.text_sha256}.txt"
+        text_path = layout.text_path(store.root, info.text_sha256)
         try:
             raw = text_path.read_bytes()
         except OSError:
@@ -38,7 +39,7 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
             )
             continue
         text = raw.decode("utf-8", errors="replace")
-        doc_path = store.root / "docs" / f"{info.id}.json"
+        doc_path = layout.doc_path(store.root, info.id)
         if not doc_path.exists():
             continue  # never annotated
         try:

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from store import layout
 from store.errors import InputError, NewsmarkError
 from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 from store.store import Store, default_store_path
@@ -386,7 +387,7 @@ def doctor_cmd(store: Path | None) -> None:
     from store.doctor import doctor
 
     root = store or default_store_path()
-    if not (root / "newsmark-store.json").exists():
+    if not layout.format_path(root).exists():
         raise InputError(f"no store at {root}; pass --store")
     report = doctor(root)
     for action in report.actions:

@@ -17,8 +17,9 @@ import orjson
 from store.errors import InputError
 from store.importers.jsonl import is_native, read_native_jsonl
 from store.importers.text import read_html_file, read_text_file
+from store.records import check_span
 from store.storage import deferred_sync
-from store.store import Store, check_span, doc_id_for
+from store.store import Store, doc_id_for
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}

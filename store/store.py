@@ -38,6 +38,7 @@ from store.errors import (
 )
 from store.layout import BACKUP_DIR, FORMAT_FILE, QUARANTINE_DIR
 from store.model import DocumentInfo, Relation, Span
+from store.records import STATUSES, check_span, span_fault
 from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files, sync_pending
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ OPEN_DOCS = 64  # document files kept parsed in memory
 OPEN_TEXTS = 8  # texts kept in memory (up to MBs each)
 SESSION_POSITIONS = 500  # documents whose cursor position is remembered, per annotator
 LOCK_TIMEOUT = 5.0
-STATUSES = ("todo", "done")
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,7 +606,7 @@ class Store:
 
     def _check_range(self, doc_id: str, start: int, end: int) -> str:
         text = self.text(doc_id)
-        if not (0 <= start < end <= len(text)):
+        if span_fault(text, start, end) is not None:
             raise InputError(
                 f"span {start}–{end} is outside the text of {doc_id} (0–{len(text)}); "
                 "give start < end within the text"
@@ -886,24 +886,6 @@ class Store:
                 positions.pop(next(iter(positions)))
         with suppress(NewsmarkError):
             atomic_write(layout.session_path(self.root), orjson.dumps(data), durable=False)
-
-
-def check_span(text: str, span: dict[str, Any], what: str) -> tuple[int, int, str]:
-    """(start, end, label) of an imported span, or InputError saying what is wrong with it."""
-    try:
-        start, end, label = int(span["start"]), int(span["end"]), str(span["label"])
-    except (KeyError, TypeError, ValueError):
-        raise InputError(f"{what} lacks start/end/label; fix the input") from None
-    if not (0 <= start < end <= len(text)):
-        raise InputError(
-            f"{what} ({start}–{end}) is outside the text (0–{len(text)}); fix the offsets"
-        )
-    if "text" in span and span["text"] != text[start:end]:
-        raise InputError(
-            f"{what} says {span['text']!r} but the text at {start}–{end} is "
-            f"{text[start:end]!r}; fix the offsets"
-        )
-    return start, end, label
 
 
 def _default_title(text: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from store import layout
 from store.errors import NewsmarkError
+from store.records import span_fault
 from store.storage import read_checked
 from store.store import Store
 
@@ -56,13 +57,14 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
                 problems.append(Problem(doc_path, f"annotation {rec!r:.60} lacks fields"))
                 continue
             span_ids.add(rec.get("id"))
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+            fault = span_fault(text, start, end, piece)
+            if fault in ("type", "order"):
                 problems.append(Problem(doc_path, f"{label} {start}–{end}: bad offsets"))
-            elif end > len(text):
+            elif fault == "outside":
                 problems.append(
                     Problem(doc_path, f"{label} {start}–{end} is outside the text (0–{len(text)})")
                 )
-            elif text[start:end] != piece:
+            elif fault == "text":
                 problems.append(
                     Problem(
                         doc_path,

@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from store.errors import InputError
-from store.export.base import Record
 from store.export.brat import BREAKS, LABEL_MARKER, LAYOUT_MARKER
 from store.importers.registry import make_record, read_text, short
+from store.records import Record, span_fault
 
 
 def detect(path: Path) -> bool:
@@ -119,7 +119,7 @@ def _parse(
                         f"{where}: {tid} has {len(frags)} fragments; joined into one span "
                         f"{start}-{end}"
                     )
-            if start >= end:
+            if span_fault(text, start, end) is not None:
                 raise InputError(f"{where}: empty span {start}-{end}")
             spans.append(
                 {

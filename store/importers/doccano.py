@@ -19,9 +19,9 @@ from typing import Any
 import orjson
 
 from store.errors import InputError
-from store.export.base import Record
 from store.export.doccano import Offsets, check_offsets_option, codepoint_offsets
 from store.importers.registry import make_record, make_span, open_binary, short
+from store.records import Record
 
 _SUFFIXES = {".jsonl", ".ndjson", ".json"}
 _SPAN_KEYS = ("label", "labels", "entities")

@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 
 from store.errors import InputError
-from store.export.base import SCHEMA_VERSION
 from store.importers.text import MAX_BYTES
+from store.records import SCHEMA_VERSION
 
 
 def is_native(first: dict[str, Any]) -> bool:

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store import layout
+from store.catalog import default_title
 from store.errors import NewsmarkError
 from store.storage import atomic_write, encode_checked, read_checked
-from store.store import Store, _default_title
+from store.store import Store
 
 
 @dataclass
@@ -80,7 +81,7 @@ def _rebuild_catalog(root: Path, stamp: str, report: DoctorReport) -> None:
         doc_id = tsha[:16]
         rows[str(order)] = {
             "id": doc_id,
-            "title": _default_title(text),
+            "title": default_title(text),
             "source": "(recovered by newsmark doctor)",
             "sha256": tsha,
             "text_sha256": tsha,

@@ -99,6 +99,14 @@ class LayerRow(TypedDict):
     redo: list[HistoryOp]
 
 
+class DocFile(TypedDict, total=False):
+    """A document file's data: its three tables, each ``{storage key: row}``."""
+
+    spans: dict[str, SpanRow]
+    layers: dict[str, LayerRow]
+    relations: dict[str, RelationRow]
+
+
 class CatalogRow(TypedDict):
     """A row of the catalog's ``documents`` table."""
 

@@ -10,6 +10,7 @@ derived data: losing or corrupting it costs time, never annotations.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,14 @@ from store.errors import NewsmarkError
 from store.storage import atomic_write
 
 Summary = dict[str, tuple[str, int]]  # annotator -> (status, span count)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSummary:
+    """Status and span count of one annotator's layer of a document."""
+
+    status: str
+    spans: int
 
 
 def summarise(raw: dict[str, Any]) -> Summary:

@@ -22,7 +22,7 @@ from store import layout
 from store.history import HISTORY_LIMIT
 from store.locking import Lock
 from store.model import Relation, Span
-from store.records import DocFile, LayerRow, RelationRow, SpanRow
+from store.records import IMPORTED_ANNOTATOR, DocFile, LayerRow, RelationRow, SpanRow
 from store.storage import AtomicJSONStorage
 
 OPEN_DOCS = 64  # document files kept parsed in memory
@@ -176,7 +176,7 @@ class DocFiles:
         spans = [
             Span.from_record(r)
             for r in rows
-            if annotator is None or r.get("annotator", "default") == annotator
+            if annotator is None or r.get("annotator", IMPORTED_ANNOTATOR) == annotator
         ]
         spans.sort(key=Span.sort_key)
         return spans
@@ -185,9 +185,11 @@ class DocFiles:
         """Relations of a document (one annotator's layer, or all), sorted by id."""
         rows = (self.raw(doc_id).get("relations") or {}).values()
         rels = [
-            Relation(r["id"], r["head"], r["tail"], r["label"], r.get("annotator", "default"))
+            Relation(
+                r["id"], r["head"], r["tail"], r["label"], r.get("annotator", IMPORTED_ANNOTATOR)
+            )
             for r in rows
-            if annotator is None or r.get("annotator", "default") == annotator
+            if annotator is None or r.get("annotator", IMPORTED_ANNOTATOR) == annotator
         ]
         rels.sort(key=lambda r: r.id)
         return rels
@@ -195,7 +197,7 @@ class DocFiles:
     def annotators(self, doc_id: str) -> list[str]:
         """Everyone with a span, a status or a history in the document, sorted."""
         raw = self.raw(doc_id)
-        names = {r.get("annotator", "default") for r in (raw.get("spans") or {}).values()}
+        names = {r.get("annotator", IMPORTED_ANNOTATOR) for r in (raw.get("spans") or {}).values()}
         names |= {r["annotator"] for r in (raw.get("layers") or {}).values()}
         return sorted(names)
 

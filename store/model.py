@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
-from store.records import SpanRecord
+from store.records import IMPORTED_ANNOTATOR, SpanRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class Span:
     end: int
     label: str
     text: str
-    annotator: str = "default"
+    annotator: str = IMPORTED_ANNOTATOR
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.start, self.end, self.label, self.id)
@@ -52,7 +52,7 @@ class Span:
             int(rec["end"]),
             str(rec["label"]),
             str(rec["text"]),
-            str(rec.get("annotator", "default")),
+            str(rec.get("annotator", IMPORTED_ANNOTATOR)),
         )
 
 
@@ -64,7 +64,7 @@ class Relation:
     head: str
     tail: str
     label: str
-    annotator: str = "default"
+    annotator: str = IMPORTED_ANNOTATOR
 
     def to_export(self) -> dict[str, Any]:
         return {"id": self.id, "head": self.head, "tail": self.tail, "label": self.label}

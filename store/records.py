@@ -31,6 +31,13 @@ SCHEMA_VERSION: Final = 1
 #: A native record: one document and annotator layer in the native JSONL shape.
 Record = dict[str, Any]
 
+#: The annotator of a layer that arrives without a name, everywhere one is needed: a
+#: foreign dataset (brat, CoNLL, doccano, Label Studio) that names nobody, a native
+#: JSONL line or ``Store.add_documents`` item without ``"annotator"``, a stored row
+#: lacking the field, and a record handed to an exporter without one. One name, so a
+#: layer imported from one format and exported to another keeps the annotator it had.
+IMPORTED_ANNOTATOR: Final = "imported"
+
 #: The statuses of an annotator's layer of a document.
 STATUSES: Final = ("todo", "done")
 

@@ -44,7 +44,7 @@ from store.history import HISTORY_LIMIT
 from store.layout import BACKUP_DIR, FORMAT_FILE, QUARANTINE_DIR
 from store.locking import LOCK_TIMEOUT, locked
 from store.model import DocumentInfo, Relation, Span
-from store.records import STATUSES, SpanRecord, check_span, span_fault
+from store.records import IMPORTED_ANNOTATOR, STATUSES, SpanRecord, check_span, span_fault
 from store.session import SESSION_POSITIONS, Session
 from store.storage import atomic_write, sweep_temp_files
 from store.summary import LayerSummary, SummaryIndex
@@ -212,7 +212,7 @@ class Store:
         for doc_id, item in layers:
             self.merge_layer(
                 doc_id,
-                str(item.get("annotator") or "default"),
+                str(item.get("annotator") or IMPORTED_ANNOTATOR),
                 item.get("spans") or [],
                 str(item.get("status") or "todo"),
                 item.get("relations") or [],
@@ -299,7 +299,7 @@ class Store:
                 r["start"] == start
                 and r["end"] == end
                 and r["label"] == label
-                and r.get("annotator", "default") == annotator
+                and r.get("annotator", IMPORTED_ANNOTATOR) == annotator
                 for r in doc.spans.rows.values()
             )
             if dup:
@@ -396,7 +396,7 @@ class Store:
         with self._docfiles.change(doc_id) as doc:
             have_ids = {r["id"] for r in doc.spans.rows.values()}
             have_keys = {
-                (r["start"], r["end"], r["label"], r.get("annotator", "default"))
+                (r["start"], r["end"], r["label"], r.get("annotator", IMPORTED_ANNOTATOR))
                 for r in doc.spans.rows.values()
             }
             for rec in checked:

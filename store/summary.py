@@ -18,6 +18,7 @@ import orjson
 
 from store import layout
 from store.errors import NewsmarkError
+from store.records import IMPORTED_ANNOTATOR
 from store.storage import atomic_write
 
 Summary = dict[str, tuple[str, int]]  # annotator -> (status, span count)
@@ -35,7 +36,7 @@ def summarise(raw: dict[str, Any]) -> Summary:
     """Status and span count per annotator, from a document file's data."""
     out: dict[str, list[Any]] = {}
     for r in (raw.get("spans") or {}).values():
-        entry = out.setdefault(r.get("annotator", "default"), ["todo", 0])
+        entry = out.setdefault(r.get("annotator", IMPORTED_ANNOTATOR), ["todo", 0])
         entry[1] += 1
     for r in (raw.get("layers") or {}).values():
         out.setdefault(r["annotator"], ["todo", 0])[0] = r.get("status", "todo")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 
 from store.errors import InputError
-from store.records import check_span, span_fault
+from store.records import IMPORTED_ANNOTATOR, check_span, span_fault
 
 TEXT = "Hulusi Akar met Lloyd Austin."
 
@@ -49,3 +52,30 @@ def test_check_span_returns_offsets_and_label_or_one_line_errors() -> None:
         check_span(TEXT, {"start": 6, "end": 6, "label": "actor"}, "span #3")
     with pytest.raises(InputError, match=r"^span #4 says 'Akar' but the text at 0–6 is 'Hulusi'"):
         check_span(TEXT, {"start": 0, "end": 6, "label": "actor", "text": "Akar"}, "span #4")
+
+
+def test_nameless_layers_of_any_format_land_in_one_imported_layer(tmp_path: Path) -> None:
+    import orjson
+
+    from store.export import doccano
+    from store.export.base import ExportReport
+    from store.importing import import_paths
+    from store.store import Store
+
+    native = tmp_path / "native.jsonl"
+    native.write_bytes(
+        orjson.dumps({"text": TEXT, "spans": [{"start": 0, "end": 6, "label": "actor"}]}) + b"\n"
+    )
+    foreign = tmp_path / "doccano.jsonl"
+    foreign.write_bytes(orjson.dumps({"text": TEXT, "label": [[16, 28, "actor"]]}) + b"\n")
+    store = Store.open(tmp_path / "store")
+    import_paths(store, [native, foreign])
+    [doc] = store.documents()
+    assert store.annotators(doc.id) == [IMPORTED_ANNOTATOR]
+    assert [s.text for s in store.spans(doc.id, IMPORTED_ANNOTATOR)] == ["Hulusi", "Lloyd Austin"]
+    # An exporter handed a record without an annotator names it the same way.
+    [rec] = list(store.records())
+    del rec["annotator"]
+    out = io.BytesIO()
+    doccano.write([rec], out, ExportReport())
+    assert orjson.loads(out.getvalue())["annotator"] == IMPORTED_ANNOTATOR

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from store.model import DocumentInfo, Relation, Span
-from store.records import SCHEMA_VERSION, DocFile, Record
+from store.records import IMPORTED_ANNOTATOR, SCHEMA_VERSION, DocFile, Record
 
 
 def layer_records(
@@ -26,7 +26,7 @@ def layer_records(
     """The records of one document's layers, filtered; ``text()`` is read only if one is."""
     rows = list((raw.get("spans") or {}).values())
     layer_rows = {r["annotator"]: r for r in (raw.get("layers") or {}).values()}
-    names = {r.get("annotator", "default") for r in rows} | set(layer_rows)
+    names = {r.get("annotator", IMPORTED_ANNOTATOR) for r in rows} | set(layer_rows)
     if annotator is not None:
         names &= {annotator}
     if not names:
@@ -46,7 +46,7 @@ def layer_records(
             (
                 Span.from_record(r)
                 for r in rows
-                if r.get("annotator", "default") == name
+                if r.get("annotator", IMPORTED_ANNOTATOR) == name
                 and (labels is None or r["label"] in labels)
             ),
             key=Span.sort_key,
@@ -56,7 +56,7 @@ def layer_records(
             (
                 Relation(r["id"], r["head"], r["tail"], r["label"], name)
                 for r in rel_rows
-                if r.get("annotator", "default") == name
+                if r.get("annotator", IMPORTED_ANNOTATOR) == name
                 and r["head"] in span_ids
                 and r["tail"] in span_ids
             ),

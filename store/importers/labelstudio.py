@@ -22,7 +22,7 @@ from typing import Any
 from store.errors import InputError
 from store.export.doccano import codepoint_offsets
 from store.importers.registry import as_offset, load_json, make_record, make_span, short
-from store.records import Record, span_fault
+from store.records import IMPORTED_ANNOTATOR, Record, span_fault
 
 
 def detect(path: Path) -> bool:
@@ -50,7 +50,7 @@ def _annotator(ann: dict[str, Any]) -> str:
         return by
     if isinstance(by, int) and not isinstance(by, bool):
         return f"user-{by}"
-    return "imported"
+    return IMPORTED_ANNOTATOR
 
 
 def _status(ann: dict[str, Any]) -> str:

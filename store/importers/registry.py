@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from store.errors import InputError
-from store.records import SCHEMA_VERSION, Record, span_fault
+from store.records import IMPORTED_ANNOTATOR, SCHEMA_VERSION, Record, span_fault
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def make_record(
     spans: Sequence[Record],
     relations: Sequence[Record] = (),
     meta: dict[str, Any] | None = None,
-    annotator: str = "imported",
+    annotator: str = IMPORTED_ANNOTATOR,
     status: str = "todo",
     source: str = "",
 ) -> Record:

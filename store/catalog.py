@@ -21,12 +21,13 @@ from store.locking import Lock
 from store.model import DocumentInfo
 from store.records import CatalogRow
 from store.storage import AtomicJSONStorage, sync_pending
+from store.textmodel import lines
 from store.texts import Texts, doc_id_for, text_sha256
 
 
 def default_title(text: str) -> str:
     """A document's title when none is given: its first non-blank line, cut to 80 chars."""
-    for line in text.splitlines():
+    for line in lines(text):
         line = line.strip()
         if line:
             return line if len(line) <= 80 else line[:79] + "…"

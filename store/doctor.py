@@ -22,9 +22,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from store import layout
+from store.catalog import default_title
 from store.errors import NewsmarkError
 from store.storage import atomic_write, encode_checked, read_checked
-from store.store import BACKUP_DIR, QUARANTINE_DIR, Store, _default_title
+from store.store import Store
 
 
 @dataclass
@@ -46,7 +48,7 @@ def _good(path: Path) -> bool:
 
 
 def _quarantine(root: Path, path: Path, stamp: str) -> Path:
-    target = root / QUARANTINE_DIR / stamp / path.relative_to(root)
+    target = layout.quarantine_path(root, stamp, path)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), target)
     return target
@@ -54,7 +56,7 @@ def _quarantine(root: Path, path: Path, stamp: str) -> Path:
 
 def _restore(root: Path, path: Path, stamp: str, report: DoctorReport) -> bool:
     """Replace a damaged file by its last good copy; True if done."""
-    backup = root / BACKUP_DIR / path.relative_to(root)
+    backup = layout.backup_path(root, path)
     if not backup.exists() or not _good(backup):
         return False
     moved = _quarantine(root, path, stamp)
@@ -68,9 +70,9 @@ def _restore(root: Path, path: Path, stamp: str, report: DoctorReport) -> bool:
 
 def _rebuild_catalog(root: Path, stamp: str, report: DoctorReport) -> None:
     """A catalog from the texts folder: titles come back from first lines, sources are lost."""
-    catalog = root / "catalog.json"
+    catalog = layout.catalog_path(root)
     rows: dict[str, dict[str, object]] = {}
-    for order, text_path in enumerate(sorted((root / "texts").glob("*.txt")), 1):
+    for order, text_path in enumerate(layout.text_paths(root), 1):
         raw = text_path.read_bytes()
         tsha = hashlib.sha256(raw).hexdigest()
         if tsha != text_path.stem:
@@ -79,7 +81,7 @@ def _rebuild_catalog(root: Path, stamp: str, report: DoctorReport) -> None:
         doc_id = tsha[:16]
         rows[str(order)] = {
             "id": doc_id,
-            "title": _default_title(text),
+            "title": default_title(text),
             "source": "(recovered by newsmark doctor)",
             "sha256": tsha,
             "text_sha256": tsha,
@@ -95,7 +97,7 @@ def _rebuild_catalog(root: Path, stamp: str, report: DoctorReport) -> None:
         where = ""
     atomic_write(catalog, encode_checked({"documents": rows}))
     report.actions.append(
-        f"rebuilt catalog.json from {len(rows)} texts (titles from first lines; original "
+        f"rebuilt {catalog.name} from {len(rows)} texts (titles from first lines; original "
         f"sources and import order are lost{where})"
     )
 
@@ -104,13 +106,13 @@ def doctor(root: Path) -> DoctorReport:
     """Check every store file and repair what can be repaired. Idempotent."""
     report = DoctorReport()
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    catalog = root / "catalog.json"
+    catalog = layout.catalog_path(root)
     if catalog.exists() and not _good(catalog) and not _restore(root, catalog, stamp, report):
         _rebuild_catalog(root, stamp, report)
     store = Store.open(root)
     try:
         for info in store.documents():
-            text_path = root / "texts" / f"{info.text_sha256}.txt"
+            text_path = layout.text_path(root, info.text_sha256)
             if not text_path.exists():
                 report.unresolved.append(
                     f"text of {info.id} ({info.title!r}) is missing: re-import its original "
@@ -125,7 +127,7 @@ def doctor(root: Path) -> DoctorReport:
                     f"re-import the original of {info.id} ({info.source or 'source unknown'}) "
                     "to bring its text back"
                 )
-            doc_path = root / "docs" / f"{info.id}.json"
+            doc_path = layout.doc_path(root, info.id)
             if (
                 doc_path.exists()
                 and not _good(doc_path)
@@ -139,6 +141,6 @@ def doctor(root: Path) -> DoctorReport:
     finally:
         store.close()
     # Leftover temp files of dead writers are swept by Store.open above.
-    for leftover in (root / BACKUP_DIR).rglob(".*.link"):
+    for leftover in layout.backup_dir(root).rglob(".*.link"):
         os.unlink(leftover)
     return report

@@ -17,8 +17,9 @@ import orjson
 from store.errors import InputError
 from store.importers.jsonl import is_native, read_native_jsonl
 from store.importers.text import read_html_file, read_text_file
+from store.records import IMPORTED_ANNOTATOR, check_span
 from store.storage import deferred_sync
-from store.store import Store, check_span, doc_id_for
+from store.store import Store, doc_id_for
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -124,7 +125,7 @@ def read_items(path: Path) -> Iterator[dict[str, Any]]:
                 for k, v in (rec.get("meta") or {}).items()
                 if k not in ("title", "source", "sha256")
             },
-            "annotator": rec.get("annotator") or "imported",
+            "annotator": rec.get("annotator") or IMPORTED_ANNOTATOR,
             "status": rec.get("status") or "todo",
             "spans": rec.get("spans") or [],
             "relations": rec.get("relations") or [],
@@ -214,7 +215,7 @@ def _add_chunk(
     # document list then opens without reading every document.
     for it in chunk:
         if it.get("spans") or it.get("status") == "done":
-            store.summary(doc_id_for(it["text"]), str(it.get("annotator") or "default"))
+            store.summary(doc_id_for(it["text"]), str(it.get("annotator") or IMPORTED_ANNOTATOR))
 
 
 def _check_spans(items: list[dict[str, Any]]) -> None:

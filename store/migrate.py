@@ -19,30 +19,28 @@ from pathlib import Path
 
 import orjson
 
+from store import layout
 from store.errors import NewsmarkError, StoreWriteError
 from store.storage import atomic_write, read_checked
 
-MIGRATIONS_DIR = "migrations"
-
 
 def _v1_to_v2(root: Path) -> None:
-    keep = root / MIGRATIONS_DIR / f"v1-{time.strftime('%Y%m%d-%H%M%S')}"
+    keep = layout.migration_dir(root, f"v1-{time.strftime('%Y%m%d-%H%M%S')}")
     keep.mkdir(parents=True, exist_ok=True)
     # The original catalog and format file, as they were, for anyone who needs to go back.
-    for name in ("newsmark-store.json", "catalog.json"):
-        if (root / name).exists():
-            shutil.copy2(root / name, keep / name)
-    backup = root / "backup"
-    (backup / "docs").mkdir(parents=True, exist_ok=True)
+    for original in (layout.format_path(root), layout.catalog_path(root)):
+        if original.exists():
+            shutil.copy2(original, keep / original.name)
+    layout.doc_backups_dir(root).mkdir(parents=True, exist_ok=True)
     # Seed the last good copies with today's files, where they are good.
-    for path in [root / "catalog.json", *sorted((root / "docs").glob("*.json"))]:
+    for path in [layout.catalog_path(root), *layout.doc_paths(root)]:
         if not path.exists():
             continue
         try:
             read_checked(path)
         except NewsmarkError:
             continue  # damaged already: `newsmark validate` will report it
-        target = backup / path.relative_to(root)
+        target = layout.backup_path(root, path)
         if not target.exists():
             os.link(path, target)
 
@@ -57,7 +55,7 @@ def migrate(root: Path, version: int, target: int) -> list[str]:
         while version < target:
             MIGRATIONS[version](root)
             version += 1
-            atomic_write(root / "newsmark-store.json", orjson.dumps({"format": version}))
+            atomic_write(layout.format_path(root), orjson.dumps({"format": version}))
             done.append(f"migrated store format {version - 1} → {version}")
     except OSError as exc:
         raise StoreWriteError(

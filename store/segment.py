@@ -20,6 +20,13 @@ Decisions (the parts of the behaviour that are a choice rather than a rule):
 * Sentences come from nupunkt per paragraph, then two repairs: fragments split after an
   abbreviation are re-joined (``U.S. Secretary``, ``Dec. 14``, ``a.m. that``), and
   sentences are also split after CJK full stops (。！？) which nupunkt ignores.
+* Line breaks are those of :mod:`store.textmodel` (LF, CR, CR LF, VT, FF, NEL, U+2028,
+  U+2029), the same the article pane draws: each ends a line, none is a paragraph
+  break by itself. A text with a blank line between two non-blank lines has paragraphs
+  separated by blank lines; any other text has one paragraph per line. So a form feed
+  is one line break here as on screen, and U+2029 separates paragraphs exactly when a
+  newline in its place would.
+* Unit edges land on grapheme cluster boundaries, as :mod:`store.textmodel` defines them.
 * Paragraph and sentence ranges exclude leading and trailing whitespace.
 * ``paragraph_at`` / ``sentence_at`` / ``word_at`` accept a position equal to the end
   of the unit (a cursor just past it) and return ``None`` in the gaps between units.
@@ -33,18 +40,14 @@ from functools import lru_cache
 
 import regex
 
+from store.textmodel import LINE_BREAK_RE as _BREAK
+from store.textmodel import grapheme_bounds
+
 Span = tuple[int, int]
 
-# Line breaks as the brief defines them; "\r\n" first so it counts as one break.
-_BREAK = regex.compile(r"\r\n|[\n\r\u2028\u2029\x85]")
 _NONSPACE = regex.compile(r"\S")
-# Code points that continue the previous grapheme cluster: a unit must never start here.
-_EXTENDER = regex.compile(r"[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]")
-_PREPEND = regex.compile(r"\p{GCB=Prepend}")
-_GRAPHEME = regex.compile(r"\X")
-# After whitespace or punctuation, only an extender or a Prepend char can join clusters.
-_PLAIN_BEFORE = regex.compile(r"[\s\p{P}]")
-# A whitespace char that is not followed by an extender is a safe grapheme boundary.
+# A whitespace char that is not followed by an extender is a safe grapheme boundary
+# (lines hold no CR, the one whitespace char that joins the next: CR LF).
 _SAFE_SPLIT = regex.compile(r"\s(?![\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}])")
 
 _CJK = r"[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]"
@@ -200,26 +203,12 @@ class Segmenter:
 
     def _boundary(self, pos: int, floor: int, *, forward: bool) -> int:
         """Nearest grapheme boundary at/after (forward) or at/before pos; floor is one."""
-        text = self._text
         if pos <= floor or pos >= self._n:
             return pos
-        before = text[pos - 1]
-        if (
-            _PLAIN_BEFORE.match(before)
-            and not _EXTENDER.match(text, pos)
-            and not _PREPEND.match(before)
-            and text[pos - 1 : pos + 1] != "\r\n"
-        ):
-            return pos  # the common case, decided without scanning
-        # Rare (e.g. a combining mark after a space): walk clusters from the known boundary.
-        prev = floor
-        for m in _GRAPHEME.finditer(text, floor):
-            if m.end() == pos:
-                return pos
-            if m.end() > pos:
-                return m.end() if forward else prev
-            prev = m.end()
-        return self._n
+        start, end = grapheme_bounds(self._text, pos)
+        if start == pos:
+            return pos
+        return end if forward else start
 
     def _clamp(self, pos: int) -> int:
         return min(max(pos, 0), self._n)

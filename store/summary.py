@@ -10,23 +10,33 @@ derived data: losing or corrupting it costs time, never annotations.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from store import layout
 from store.errors import NewsmarkError
+from store.records import IMPORTED_ANNOTATOR
 from store.storage import atomic_write
 
-INDEX_FILE = "index.json"
 Summary = dict[str, tuple[str, int]]  # annotator -> (status, span count)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSummary:
+    """Status and span count of one annotator's layer of a document."""
+
+    status: str
+    spans: int
 
 
 def summarise(raw: dict[str, Any]) -> Summary:
     """Status and span count per annotator, from a document file's data."""
     out: dict[str, list[Any]] = {}
     for r in (raw.get("spans") or {}).values():
-        entry = out.setdefault(r.get("annotator", "default"), ["todo", 0])
+        entry = out.setdefault(r.get("annotator", IMPORTED_ANNOTATOR), ["todo", 0])
         entry[1] += 1
     for r in (raw.get("layers") or {}).values():
         out.setdefault(r["annotator"], ["todo", 0])[0] = r.get("status", "todo")
@@ -36,7 +46,7 @@ def summarise(raw: dict[str, Any]) -> Summary:
 class SummaryIndex:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.path = root / INDEX_FILE
+        self.path = layout.index_path(root)
         self._entries: dict[str, list[Any]] = {}
         self._dirty = False
         try:
@@ -48,7 +58,7 @@ class SummaryIndex:
 
     def _identity(self, doc_id: str) -> list[int] | None:
         try:
-            st = os.stat(self.root / "docs" / f"{doc_id}.json")
+            st = os.stat(layout.doc_path(self.root, doc_id))
         except FileNotFoundError:
             return None
         return [st.st_size, st.st_mtime_ns, st.st_ino]

@@ -6,7 +6,9 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from store import layout
 from store.errors import NewsmarkError
+from store.records import span_fault
 from store.storage import read_checked
 from store.store import Store
 
@@ -26,7 +28,7 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
     n_docs = n_spans = 0
     for info in store.documents():
         n_docs += 1
-        text_path = store.root / "texts" / f"{info.text_sha256}.txt"
+        text_path = layout.text_path(store.root, info.text_sha256)
         try:
             raw = text_path.read_bytes()
         except OSError:
@@ -38,7 +40,7 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
             )
             continue
         text = raw.decode("utf-8", errors="replace")
-        doc_path = store.root / "docs" / f"{info.id}.json"
+        doc_path = layout.doc_path(store.root, info.id)
         if not doc_path.exists():
             continue  # never annotated
         try:
@@ -55,13 +57,14 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
                 problems.append(Problem(doc_path, f"annotation {rec!r:.60} lacks fields"))
                 continue
             span_ids.add(rec.get("id"))
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+            fault = span_fault(text, start, end, piece)
+            if fault in ("type", "order"):
                 problems.append(Problem(doc_path, f"{label} {start}–{end}: bad offsets"))
-            elif end > len(text):
+            elif fault == "outside":
                 problems.append(
                     Problem(doc_path, f"{label} {start}–{end} is outside the text (0–{len(text)})")
                 )
-            elif text[start:end] != piece:
+            elif fault == "text":
                 problems.append(
                     Problem(
                         doc_path,

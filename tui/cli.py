@@ -15,16 +15,14 @@ import traceback
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import click
 
+from store import layout
 from store.errors import InputError, NewsmarkError
 from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 from store.store import Store, default_store_path
-
-if TYPE_CHECKING:
-    from store.export.base import ExportReport
 
 STORE_HELP = "Store folder (default ./newsmark-store, or $NEWSMARK_STORE)."
 
@@ -162,17 +160,6 @@ def import_cmd(paths: tuple[Path, ...], store: Path | None) -> None:
     click.echo(f"{report.summary()} into {st.root}")
 
 
-def _formats() -> dict[str, Any]:
-    formats: dict[str, Any] = {"jsonl": None}
-    try:
-        from store.export.registry import FORMATS
-
-        formats.update(FORMATS)
-    except ImportError:
-        pass
-    return formats
-
-
 @cli.command("export")
 @click.option("--format", "-f", "fmt", default="jsonl", show_default=True, help="Output format.")
 @click.option("-o", "--output", default="-", help="Output file (or folder for brat); - = stdout.")
@@ -206,23 +193,45 @@ def export_cmd(
     dry_run: bool,
 ) -> None:
     """Export annotations (native JSONL by default) to a file or stdout."""
-    formats = _formats()
-    if fmt not in formats:
-        raise InputError(f"unknown format {fmt!r}; use one of: {', '.join(sorted(formats))}")
+    from store.export.run import export_format, export_store
+
+    export_format(fmt)  # an unknown format is named before anything is opened
     if gold and annotator:
         raise InputError("give --gold or --annotator, not both")
+    options = _export_options(fmt, split, seed, offsets)
     st = _open_store(store, create=False)
-    for doc_id in doc_ids:
-        st.document(doc_id)  # NotFound names the bad id
-    records = st.records(
-        annotator="gold" if gold else annotator,
-        status=status,
-        labels=set(labels) or None,
-        doc_ids=list(doc_ids) or None,
-    )
-    from store.export.base import ExportReport
+    # A bar on the terminal only when the data does not go to it (stdout is the file).
+    with _progress("exporting", enabled=output != "-" and not dry_run) as update:
+        report = export_store(
+            st,
+            fmt,
+            None if output == "-" else Path(output),
+            stream=sys.stdout.buffer,
+            annotator="gold" if gold else annotator,
+            status=status,
+            labels=set(labels) or None,
+            doc_ids=list(doc_ids) or None,
+            options=options,
+            dry_run=dry_run,
+            progress=update,
+        )
+    if dry_run:
+        click.echo(f"would write {report.summary()} as {fmt}", err=True)
+        for line in report.loss_lines():
+            click.echo(f"would lose: {line}", err=True)
+        return
+    where = "stdout" if output == "-" else output
+    click.echo(f"exported {report.summary()} as {fmt} to {where}", err=True)
+    for line in report.loss_lines():
+        click.echo(f"warning: {fmt} lost {line}", err=True)
+    for line in report.info_lines():
+        click.echo(f"note: {line}", err=True)
 
-    report = ExportReport()
+
+def _export_options(
+    fmt: str, split: str | None, seed: int, offsets: str | None
+) -> dict[str, Any]:
+    """The writer options the command line gives, checked against the format."""
     options: dict[str, Any] = {}
     if split:
         try:
@@ -240,89 +249,7 @@ def export_cmd(
         if fmt != "doccano":
             raise InputError("--offsets only applies to --format doccano")
         options["offsets"] = offsets
-    spec = formats[fmt]
-    kind = "stream" if spec is None else spec.kind
-    if dry_run:
-        _run_export(fmt, spec, records, None, report, options, dry=True)
-        click.echo(f"would write {report.summary()} as {fmt}", err=True)
-        for line in report.loss_lines():
-            click.echo(f"would lose: {line}", err=True)
-        return
-    if kind != "stream" and output == "-":
-        raise InputError(f"--format {fmt} writes files; give -o PATH")
-    # A bar on the terminal only when the data does not go to it (stdout is the file).
-    with _progress("exporting", enabled=output != "-") as update:
-        if update is not None:
-            records = _counted(
-                records, len(st.documents()) if not doc_ids else len(doc_ids), update
-            )
-        if kind == "stream":
-            if output == "-":
-                _run_export(fmt, spec, records, sys.stdout.buffer, report, options)
-                sys.stdout.buffer.flush()
-            else:
-                target = Path(output)
-                tmp = target.with_name(f".{target.name}.partial")
-                try:
-                    with open(tmp, "wb") as fh:
-                        _run_export(fmt, spec, records, fh, report, options)
-                    os.replace(tmp, target)
-                except OSError as exc:
-                    tmp.unlink(missing_ok=True)
-                    raise InputError(f"cannot write {output}: {exc.strerror}") from None
-                except BaseException:
-                    tmp.unlink(missing_ok=True)
-                    raise
-        else:
-            _run_export(fmt, spec, records, Path(output), report, options)
-    where = "stdout" if output == "-" else output
-    click.echo(f"exported {report.summary()} as {fmt} to {where}", err=True)
-    for line in report.loss_lines():
-        click.echo(f"warning: {fmt} lost {line}", err=True)
-    for line in report.info_lines():
-        click.echo(f"note: {line}", err=True)
-
-
-def _counted(records: Any, total: int, update: Any) -> Any:
-    """Pass records through, advancing the progress bar once per document."""
-    done = 0
-    last = None
-    for rec in records:
-        if rec["id"] != last:
-            last = rec["id"]
-            done += 1
-            update(done, total)
-        yield rec
-
-
-def _run_export(
-    fmt: str,
-    spec: Any,
-    records: Any,
-    out: Any,
-    report: ExportReport,
-    options: dict[str, Any],
-    dry: bool = False,
-) -> None:
-    if dry:
-        # Write into the void: the writer still counts what it keeps and loses.
-        if spec is not None and spec.kind != "stream":
-            with tempfile.TemporaryDirectory() as tmp:
-                target = Path(tmp) / ("out" + (spec.extension or ""))
-                spec.write(records, target, report, **options)
-            return
-        out = open(os.devnull, "wb")  # noqa: SIM115 - closed below
-        try:
-            _run_export(fmt, spec, records, out, report, options)
-        finally:
-            out.close()
-        return
-    if spec is None:
-        from store.export.jsonl import write_jsonl
-
-        write_jsonl(records, out, report)
-    else:
-        spec.write(records, out, report, **options)
+    return options
 
 
 @cli.command("stats")
@@ -398,7 +325,7 @@ def doctor_cmd(store: Path | None) -> None:
     from store.doctor import doctor
 
     root = store or default_store_path()
-    if not (root / "newsmark-store.json").exists():
+    if not layout.format_path(root).exists():
         raise InputError(f"no store at {root}; pass --store")
     report = doctor(root)
     for action in report.actions:

@@ -8,22 +8,33 @@ Widths are measured with ``rich.cells.cell_len`` because that is what Rich and
 Textual use to measure the segments we hand them; if we measured differently the
 cursor, highlights and mouse mapping would drift away from what is on screen.
 
-The ``regex`` module (for ``\\X`` grapheme segmentation) costs ~8 ms to import, so
-it is imported on first need: text made of one-cell, one-code-point characters
-(most news copy: Latin, Greek, Cyrillic, typographic punctuation) never needs it.
+What a line break and a grapheme cluster are is defined once, in
+``store.textmodel``, which ``store.segment`` uses too: a row never spans a line
+break the reader's paragraph and sentence motions do not see, and the cursor
+moves over the same clusters everywhere.  The grapheme helpers are re-exported
+here for the widgets.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from array import array
 from bisect import bisect_left, bisect_right
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Final, NamedTuple
+from typing import Final
 
 from rich.cells import cell_len
+
+from store.textmodel import (
+    LINE_BREAK_RE,
+    RARE_LINE_BREAKS,
+    grapheme_bounds,
+    next_grapheme,
+    prev_grapheme,
+    snap_to_grapheme,
+)
+from store.textmodel import segmentation as _segmentation
 
 __all__ = [
     "LINE_BREAK_RE",
@@ -39,45 +50,6 @@ __all__ = [
 
 #: One grapheme per cell of a row: (start, end, display text, cell width).
 Cell = tuple[int, int, str, int]
-
-#: Logical line breaks.  "\r\n" comes first so it is consumed as one break.
-LINE_BREAK_RE: Final = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
-
-# Line breaks other than "\n": a text without any is split into lines with str.split.
-_RARE_BREAKS: Final = "\r\x0b\x0c\x85\u2028\u2029"
-
-
-class _Segmentation(NamedTuple):
-    """The ``regex`` patterns for real grapheme segmentation (see ``_segmentation``)."""
-
-    #: One extended grapheme cluster.
-    grapheme: Any
-    #: Searched backwards: a certain cluster boundary.  A boundary between two code
-    #: points is *certain*, whatever precedes them, when the left one is
-    #: Other/Control/LF and the right one is Other/Control/CR/LF: none of the UAX #29
-    #: "do not break" rules (CR×LF, Hangul, Extend/ZWJ/SpacingMark, Prepend, InCB
-    #: conjuncts, emoji ZWJ, regional-indicator pairs) can apply to such a pair.  It
-    #: gives a safe place to restart forward segmentation without scanning from the
-    #: start of the text.
-    safe_boundary_rev: Any
-    #: Any code point that is not GCB=Other may join with a neighbour into one
-    #: cluster; a run without any is one cluster per code point (pairs of Other
-    #: always break).
-    needs_segmentation: Any
-
-
-@cache
-def _segmentation() -> _Segmentation:
-    import regex
-
-    return _Segmentation(
-        grapheme=regex.compile(r"\X"),
-        safe_boundary_rev=regex.compile(
-            r"(?r)(?<=[\p{GCB=Other}\p{GCB=Control}\p{GCB=LF}])"
-            r"[\p{GCB=Other}\p{GCB=Control}\p{GCB=CR}\p{GCB=LF}]"
-        ),
-        needs_segmentation=regex.compile(r"[^\p{GCB=Other}]"),
-    )
 
 # Whitespace after which a row may be soft wrapped.  No-break spaces (U+00A0,
 # U+2007, U+202F) are deliberately absent.  U+200B is a break opportunity by design.
@@ -128,10 +100,6 @@ _SIMPLE_CHARS: Final = _LATIN_CHARS | _build_simple_chars(
 )
 _is_latin: Final = _LATIN_CHARS.issuperset
 _is_simple: Final = _SIMPLE_CHARS.issuperset
-# A grapheme cluster of its own whatever its neighbours are, when they are too: the
-# simple characters, LF and tab (controls break on both sides; CR is left out, as
-# CR LF is one cluster).
-_SOLO: Final = _SIMPLE_CHARS | {"\n", "\t"}
 
 
 def _is_latin_run(segment: str) -> bool:
@@ -145,64 +113,7 @@ def _is_simple_run(segment: str) -> bool:
     return (segment.isascii() and segment.isprintable()) or _is_simple(segment)
 
 
-# --------------------------------------------------------------------------- graphemes
-
-
-def _certain_boundary_at_or_before(text: str, pos: int) -> int:
-    """The greatest offset <= pos that is certainly a grapheme boundary."""
-    if pos <= 0:
-        return 0
-    if pos >= len(text):
-        return len(text)
-    match = _segmentation().safe_boundary_rev.search(text, 0, pos + 1)
-    return match.start() if match is not None else 0
-
-
-def grapheme_bounds(text: str, pos: int) -> tuple[int, int]:
-    """The (start, end) of the grapheme cluster containing code point ``pos``.
-
-    ``pos`` is clamped to the text; at the very end an empty range is returned.
-    """
-    length = len(text)
-    if pos >= length:
-        return (length, length)
-    pos = max(pos, 0)
-    # A simple character (or LF, tab) between such neighbours is a cluster of its own:
-    # no segmentation needed, nor the regex import it costs.
-    if (
-        text[pos] in _SOLO
-        and (pos == 0 or text[pos - 1] in _SOLO)
-        and (pos + 1 == length or text[pos + 1] in _SOLO)
-    ):
-        return (pos, pos + 1)
-    start = _certain_boundary_at_or_before(text, pos)
-    for match in _segmentation().grapheme.finditer(text, start):
-        if match.end() > pos:
-            return match.span()
-    return (length, length)  # pragma: no cover - \X always consumes the rest
-
-
-def next_grapheme(text: str, pos: int) -> int:
-    """Offset of the grapheme boundary after ``pos`` (``len(text)`` at the end)."""
-    if pos >= len(text):
-        return len(text)
-    return grapheme_bounds(text, pos)[1]
-
-
-def prev_grapheme(text: str, pos: int) -> int:
-    """Offset of the grapheme boundary before ``pos`` (0 at the start)."""
-    if pos <= 0:
-        return 0
-    return grapheme_bounds(text, min(pos, len(text)) - 1)[0]
-
-
-def snap_to_grapheme(text: str, pos: int) -> int:
-    """Clamp ``pos`` to the text and move it back to the start of its grapheme."""
-    if pos <= 0:
-        return 0
-    if pos >= len(text):
-        return len(text)
-    return grapheme_bounds(text, pos)[0]
+# --------------------------------------------------------------------------- clusters
 
 
 @lru_cache(maxsize=8192)
@@ -315,7 +226,7 @@ class Layout:
         self._line_first_row: array[int] = array("q")
         self._cells_cache: dict[int, list[Cell]] = {}
         self._spacers: set[int] = set()
-        if any(char in text for char in _RARE_BREAKS):
+        if any(char in text for char in RARE_LINE_BREAKS):
             self._wrap_lines(paragraph_gap)
         else:
             self._wrap_lf_lines(paragraph_gap)

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
-Record = dict[str, Any]
+# The shape is shared with the importers, so it lives with the other record shapes.
+from store.records import SCHEMA_VERSION, Record
 
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_VERSION", "ExportReport", "Record"]
 
 
 @dataclass

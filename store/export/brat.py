@@ -29,6 +29,7 @@ from typing import Any
 
 from store.errors import InputError, StoreWriteError
 from store.export.base import ExportReport, Record
+from store.records import IMPORTED_ANNOTATOR
 
 # Every character str.splitlines() breaks at, and the tab that separates .ann fields
 # (brat itself copes with a tab in the text, many brat readers split at every tab):
@@ -168,7 +169,7 @@ def write(records: Iterable[Record], path: Path, report: ExportReport, **options
 
     try:
         for rec in records:
-            annotator = str(rec.get("annotator", "imported"))
+            annotator = str(rec.get("annotator", IMPORTED_ANNOTATOR))
             if first_annotator is None:
                 first_annotator = annotator
             if not nested and annotator != first_annotator:

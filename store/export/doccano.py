@@ -19,6 +19,7 @@ import orjson
 
 from store.errors import InputError
 from store.export.base import ExportReport, Record
+from store.records import IMPORTED_ANNOTATOR
 
 Offsets = Literal["codepoints", "utf16"]
 
@@ -75,7 +76,7 @@ def write(
             "text": text,
             "label": labels,
             "meta": rec.get("meta", {}),
-            "annotator": rec.get("annotator", "imported"),
+            "annotator": rec.get("annotator", IMPORTED_ANNOTATOR),
             "status": rec.get("status", "todo"),
         }
         out.write(orjson.dumps(line) + b"\n")

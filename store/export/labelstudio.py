@@ -32,6 +32,7 @@ import orjson
 
 from store.errors import InputError
 from store.export.base import ExportReport, Record
+from store.records import IMPORTED_ANNOTATOR
 
 
 def _annotation(
@@ -64,7 +65,7 @@ def _annotation(
                 "labels": [rel["label"]],
             }
         )
-    annotator = str(rec.get("annotator", "imported"))
+    annotator = str(rec.get("annotator", IMPORTED_ANNOTATOR))
     ann: dict[str, Any] = {"id": number}
     if annotator in emails:
         ann["completed_by"] = {"email": emails[annotator]}

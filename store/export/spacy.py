@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from store.errors import InputError, StoreWriteError
 from store.export.base import SCHEMA_VERSION, ExportReport, Record
+from store.records import IMPORTED_ANNOTATOR
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -105,7 +106,7 @@ def make_doc(nlp: Language, rec: Record, report: ExportReport) -> Doc:
             continue
         group.append(span)
         ids.append(str(sp["id"]))
-    annotator = str(rec.get("annotator", "imported"))
+    annotator = str(rec.get("annotator", IMPORTED_ANNOTATOR))
     doc.spans["sc"] = SpanGroup(doc, name="sc", spans=group)
     if annotator != "sc":
         doc.spans[annotator] = SpanGroup(doc, name=annotator, spans=group)
@@ -240,7 +241,7 @@ def read_docbin(path: Path, lang: str = "en") -> Iterator[Record]:
             "id": str(data.get("id", "")),
             "text": doc.text,
             "meta": _plain(data.get("meta", {})),
-            "annotator": str(data.get("annotator", "imported")),
+            "annotator": str(data.get("annotator", IMPORTED_ANNOTATOR)),
             "status": str(data.get("status", "todo")),
             "spans": spans,
             "relations": _plain(data.get("relations", [])),

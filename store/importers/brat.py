@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from store.errors import InputError
-from store.export.base import Record
 from store.export.brat import BREAKS, LABEL_MARKER, LAYOUT_MARKER
 from store.importers.registry import make_record, read_text, short
+from store.records import IMPORTED_ANNOTATOR, Record, span_fault
 
 
 def detect(path: Path) -> bool:
@@ -119,7 +119,7 @@ def _parse(
                         f"{where}: {tid} has {len(frags)} fragments; joined into one span "
                         f"{start}-{end}"
                     )
-            if start >= end:
+            if span_fault(text, start, end) is not None:
                 raise InputError(f"{where}: empty span {start}-{end}")
             spans.append(
                 {
@@ -192,7 +192,7 @@ def read(path: Path, *, notes: list[str] | None = None) -> Iterator[Record]:
             if conf.nested and len(parts) > 1:
                 annotator, doc_id = parts[0], "/".join(parts[1:])
             else:
-                annotator, doc_id = "imported", "/".join(parts)
+                annotator, doc_id = IMPORTED_ANNOTATOR, "/".join(parts)
             yield _record(ann.with_suffix(".txt"), doc_id, annotator, conf, notes)
         return
     if path.suffix.lower() not in (".ann", ".txt"):
@@ -201,7 +201,7 @@ def read(path: Path, *, notes: list[str] | None = None) -> Iterator[Record]:
         raise InputError(f"{path}: file not found")
     conf_path = _find_conf(path.parent, 1)
     conf = _Conf(conf_path)
-    annotator = "imported"
+    annotator = IMPORTED_ANNOTATOR
     if conf.nested and conf_path is not None and conf_path.parent == path.parent.parent:
         annotator = path.parent.name
     if not path.with_suffix(".ann").is_file():

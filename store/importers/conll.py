@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from store.errors import InputError
-from store.export.base import Record
 from store.export.conll import HEADER_PREFIX
 from store.importers.registry import make_record, open_binary, short
+from store.records import Record
 
 _SUFFIXES = {".conll", ".iob", ".iob2", ".bio", ".conll03"}
 _TAG = re.compile(r"^(?:O|([BIESLU])-(.+))$")

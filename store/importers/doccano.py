@@ -19,9 +19,9 @@ from typing import Any
 import orjson
 
 from store.errors import InputError
-from store.export.base import Record
 from store.export.doccano import Offsets, check_offsets_option, codepoint_offsets
 from store.importers.registry import make_record, make_span, open_binary, short
+from store.records import IMPORTED_ANNOTATOR, Record
 
 _SUFFIXES = {".jsonl", ".ndjson", ".json"}
 _SPAN_KEYS = ("label", "labels", "entities")
@@ -61,7 +61,7 @@ def _annotator(obj: dict[str, Any]) -> str:
             return value
         if isinstance(value, int) and not isinstance(value, bool):
             return f"user-{value}"
-    return "imported"
+    return IMPORTED_ANNOTATOR
 
 
 def _record(

@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 
 from store.errors import InputError
-from store.export.base import SCHEMA_VERSION
 from store.importers.text import MAX_BYTES
+from store.records import IMPORTED_ANNOTATOR, SCHEMA_VERSION
 
 
 def is_native(first: dict[str, Any]) -> bool:
@@ -77,7 +77,7 @@ def _item(path: Path, lineno: int, rec: dict[str, Any]) -> Iterator[dict[str, An
         "source": str(meta.get("source") or f"{path}:{lineno}"),
         "sha256": str(meta.get("sha256") or ""),
         "meta": {k: v for k, v in meta.items() if k not in ("title", "source", "sha256")},
-        "annotator": rec.get("annotator") or "default",
+        "annotator": rec.get("annotator") or IMPORTED_ANNOTATOR,
         "status": rec.get("status") or "todo",
         "spans": spans,
         "relations": rec.get("relations") or [],

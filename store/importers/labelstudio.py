@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import InputError
-from store.export.base import Record
 from store.export.doccano import codepoint_offsets
 from store.importers.registry import as_offset, load_json, make_record, make_span, short
+from store.records import IMPORTED_ANNOTATOR, Record, span_fault
 
 
 def detect(path: Path) -> bool:
@@ -50,7 +50,7 @@ def _annotator(ann: dict[str, Any]) -> str:
         return by
     if isinstance(by, int) and not isinstance(by, bool):
         return f"user-{by}"
-    return "imported"
+    return IMPORTED_ANNOTATOR
 
 
 def _status(ann: dict[str, Any]) -> str:
@@ -65,8 +65,8 @@ def _region_span(text: str, value: dict[str, Any], label: object, where: str) ->
     if isinstance(start, str) or isinstance(end, str):
         raise InputError(f"{where}: not a plain-text region (start/end are not numbers)")
     s, e = as_offset(start, where), as_offset(end, where)
-    in_range = 0 <= s < e <= len(text)
-    if isinstance(shown, str) and not (in_range and text[s:e] == shown):
+    in_range = span_fault(text, s, e) is None
+    if isinstance(shown, str) and span_fault(text, s, e, shown) is not None:
         back = codepoint_offsets(text)
         cs, ce = back(s), back(e)
         if cs is not None and ce is not None and cs < ce and text[cs:ce] == shown:

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from store.errors import InputError
-from store.export.base import SCHEMA_VERSION, Record
+from store.records import IMPORTED_ANNOTATOR, SCHEMA_VERSION, Record, span_fault
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def as_offset(value: object, where: str) -> int:
 def make_span(text: str, start: object, end: object, label: object, where: str) -> Record:
     """A native span dict (id filled later), checking the offsets against ``text``."""
     s, e = as_offset(start, where), as_offset(end, where)
-    if not 0 <= s < e <= len(text):
+    if span_fault(text, s, e) is not None:
         raise InputError(
             f"{where}: bad offsets {s}-{e} for a text of {len(text)} characters"
         )
@@ -99,7 +99,7 @@ def make_record(
     spans: Sequence[Record],
     relations: Sequence[Record] = (),
     meta: dict[str, Any] | None = None,
-    annotator: str = "imported",
+    annotator: str = IMPORTED_ANNOTATOR,
     status: str = "todo",
     source: str = "",
 ) -> Record:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import InputError
+from store.textmodel import lines
 
 MAX_BYTES = 50 * 1024 * 1024  # a news article is KBs; 50 MB is surely a mistake
 
@@ -151,7 +152,7 @@ def _read(path: Path) -> bytes:
 
 
 def _title_from(text: str, path: Path) -> str:
-    for line in text.splitlines():
+    for line in lines(text):
         line = line.strip().lstrip("#").strip()
         if line:
             return line if len(line) <= 80 else line[:79] + "…"

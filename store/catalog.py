@@ -1,0 +1,156 @@
+"""The catalog: one TinyDB record per document (title, source, hashes), in import order.
+
+It is one small file written atomically under the catalog lock; adding a batch
+of documents is one write, made only after their texts are durable, so the
+catalog never lists a text that is not on disk.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, cast
+
+from tinydb import TinyDB
+from tinydb.table import Table
+
+from store import layout
+from store.locking import Lock
+from store.model import DocumentInfo
+from store.records import CatalogRow
+from store.storage import AtomicJSONStorage, sync_pending
+from store.textmodel import lines
+from store.texts import Texts, doc_id_for, text_sha256
+
+
+def default_title(text: str) -> str:
+    """A document's title when none is given: its first non-blank line, cut to 80 chars."""
+    for line in lines(text):
+        line = line.strip()
+        if line:
+            return line if len(line) <= 80 else line[:79] + "…"
+    return "(untitled)"
+
+
+def info_from_row(r: CatalogRow) -> DocumentInfo:
+    """The catalog entry of a row (the row's import order is not part of it)."""
+    return DocumentInfo(
+        id=r["id"],
+        title=r["title"],
+        source=r["source"],
+        sha256=r["sha256"],
+        text_sha256=r["text_sha256"],
+        length=r["length"],
+        added=r["added"],
+        meta=r.get("meta") or {},
+    )
+
+
+class Catalog:
+    """The catalog file of one store, parsed once per change of the file (any process)."""
+
+    def __init__(self, root: Path, texts: Texts, lock: Lock) -> None:
+        self.root = root
+        self._texts = texts
+        self._lock = lock
+        self._db: TinyDB | None = None
+        self._cache: tuple[bytes, list[DocumentInfo], dict[str, DocumentInfo]] | None = None
+
+    def _database(self) -> TinyDB:
+        if self._db is None:
+            self._db = TinyDB(
+                layout.catalog_path(self.root),
+                storage=AtomicJSONStorage,
+                backup=layout.catalog_backup_path(self.root),
+            )
+        return self._db
+
+    def _storage(self) -> AtomicJSONStorage:
+        storage = self._database().storage
+        assert isinstance(storage, AtomicJSONStorage)
+        return storage
+
+    def entries(self) -> tuple[list[DocumentInfo], dict[str, DocumentInfo]]:
+        """All documents in import order, and the same by id (re-parsed only after a write)."""
+        storage = self._storage()
+        data = storage.read() or {}
+        tail = storage._cache_tail or b""
+        if self._cache is not None and self._cache[0] == tail:
+            return self._cache[1], self._cache[2]
+        rows: list[CatalogRow] = list((data.get("documents") or {}).values())
+        orders = [r.get("order", 0) for r in rows]
+        # Rows are written in import order; sort only a catalog edited by hand.
+        if any(a > b for a, b in itertools.pairwise(orders)):
+            rows.sort(key=lambda r: (r.get("order", 0), r["id"]))
+        docs = [info_from_row(r) for r in rows]
+        index = {d.id: d for d in docs}
+        self._cache = (tail, docs, index)
+        return docs, index
+
+    def add_rows(
+        self,
+        items: Iterable[dict[str, Any]],
+        results: list[tuple[DocumentInfo, bool]],
+        layers: list[tuple[str, dict[str, Any]]],
+        written: list[Path],
+    ) -> None:
+        """Add the documents of ``items`` in one catalog write, writing their texts first.
+
+        Fills ``results`` with (info, created) per item, ``layers`` with the items
+        that carry annotations and ``written`` with the text files this call wrote,
+        as it goes, so a caller can take them back if the write fails.
+        """
+        with self._lock(layout.CATALOG_LOCK):
+            storage = self._storage()
+            with storage.batch():
+                table = Table(storage, "documents")
+                existing: dict[str, CatalogRow] = {
+                    r["id"]: cast(CatalogRow, dict(r)) for r in table.all()
+                }
+                order = max((r.get("order", 0) for r in existing.values()), default=0)
+                new_rows: list[CatalogRow] = []
+                for item in items:
+                    text: str = item["text"]
+                    doc_id = doc_id_for(text)
+                    if doc_id in existing:
+                        r = existing[doc_id]
+                        info = info_from_row(r)
+                        results.append((info, False))
+                        if text_sha256(text) == info.text_sha256:
+                            # Re-importing the original brings back a lost or damaged text.
+                            self._texts.restore(info.text_sha256, text)
+                    else:
+                        order += 1
+                        tsha = text_sha256(text)
+                        if self._texts.write(tsha, text):
+                            written.append(self._texts.path(tsha))
+                        row: CatalogRow = {
+                            "id": doc_id,
+                            "title": item.get("title") or default_title(text),
+                            "source": item.get("source") or "",
+                            "sha256": item.get("sha256") or tsha,
+                            "text_sha256": tsha,
+                            "length": len(text),
+                            "added": time.time(),
+                            "order": order,
+                            "meta": item.get("meta") or {},
+                        }
+                        existing[doc_id] = row
+                        new_rows.append(row)
+                        info = info_from_row(row)
+                        results.append((info, True))
+                        self._texts.remember(doc_id, text)
+                    if item.get("spans") or item.get("relations") or item.get("status") == "done":
+                        layers.append((info.id, item))
+                if new_rows:
+                    # The texts must be on disk before a catalog that lists them.
+                    sync_pending()
+                    table.insert_multiple(cast(list[dict[str, Any]], new_rows))
+
+    def close(self) -> None:
+        """Close the catalog file (it is reopened on next use)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None

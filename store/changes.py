@@ -1,0 +1,35 @@
+"""What one store call did: the event the store hands its listeners (the TUI repaints)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.model import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one store call did, for the TUI's message line and repaint."""
+
+    kind: str  # "add" | "delete" | "relabel" | "status"
+    doc_id: str
+    annotator: str
+    span: Span | None = None
+    old_label: str | None = None
+    status: str | None = None
+
+    def describe(self) -> str:
+        """One line for the message bar: what was labelled, deleted, relabelled or marked."""
+        if self.kind == "status":
+            return f"marked {self.status}"
+        assert self.span is not None
+        what = f"{self.span.label} “{clip(self.span.text)}”"
+        if self.kind == "relabel":
+            return f"relabelled {self.old_label} → {what}"
+        return {"add": "labelled", "delete": "deleted"}[self.kind] + " " + what
+
+
+def clip(text: str, n: int = 30) -> str:
+    """``text`` on one line, cut to ``n`` characters with an ellipsis, for messages."""
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from store import layout
 from store.store import Store
 from tests.conftest import SEED
 from tests.tui_driver import TuiProcess
@@ -95,7 +96,7 @@ def test_a_signal_during_a_write_saves_it_and_restores_the_terminal(
     [doc] = Store.open(store_dir).documents()
     # Another process holds the document: the label's write is in flight when the
     # signal arrives, and must still land before the reader leaves.
-    lock = FileLock(str(store_dir / "locks" / f"{doc.id}.lock"))
+    lock = FileLock(str(layout.lock_path(store_dir, doc.id)))
     lock.acquire()
     try:
         tui.type("w1", pause=0)
@@ -114,7 +115,7 @@ def test_a_signal_during_a_write_saves_it_and_restores_the_terminal(
 def test_q_with_a_write_in_flight_waits_for_it(tmp_path: Path) -> None:
     store_dir, tui = _open_seed(tmp_path)
     [doc] = Store.open(store_dir).documents()
-    lock = FileLock(str(store_dir / "locks" / f"{doc.id}.lock"))
+    lock = FileLock(str(layout.lock_path(store_dir, doc.id)))
     lock.acquire()
     try:
         tui.type("w1q", pause=0)

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 
+from store import layout
 from store.store import Store
 from tests.conftest import SEED
 from tui.app import NewsmarkApp
@@ -85,7 +86,7 @@ def fresh_store(tmp: Path) -> tuple[Store, str]:
 @contextmanager
 def doc_lock(store: Store, doc_id: str) -> Iterator[FileLock]:
     """Hold a document's lock as another newsmark process writing it would."""
-    lock = FileLock(str(store.root / "locks" / f"{doc_id}.lock"))
+    lock = FileLock(str(layout.lock_path(store.root, doc_id)))
     lock.acquire()
     try:
         yield lock
@@ -173,13 +174,13 @@ async def test_a_failed_write_is_shown_as_failed(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         status = app.screen.query_one(StatusBar)
         assert status.save_state == "clean"
-        (store.root / "docs").chmod(0o500)
-        (store.root / "locks").chmod(0o500)
+        layout.docs_dir(store.root).chmod(0o500)
+        layout.locks_dir(store.root).chmod(0o500)
         try:
             await pilot.press("w", "1")
         finally:
-            (store.root / "docs").chmod(0o700)
-            (store.root / "locks").chmod(0o700)
+            layout.docs_dir(store.root).chmod(0o700)
+            layout.locks_dir(store.root).chmod(0o700)
         if spans_of(store, doc_id):  # root ignores permissions: nothing to show
             return
         assert status.save_state == "failed"

@@ -84,7 +84,7 @@ def assert_shows_store(app: NewsmarkApp, store: Store, doc_id: str) -> None:
 TESTED_MODE_KEYS = {
     "find": {"enter", "escape", "backspace", "delete", "left", "right", "home", "ctrl+a",
              "end", "ctrl+e", "ctrl+u", "ctrl+q"},
-    "docs": {"up", "k", "down", "j", "pageup", "pagedown", "space", "g", "home", "G", "end",
+    "doclist": {"up", "k", "down", "j", "pageup", "pagedown", "space", "g", "home", "G", "end",
              "enter", "t", "s", "f", "slash", "escape", "o", "question_mark", "f1", "ctrl+p",
              "q", "ctrl+q"},
     "filter": {"enter", "escape", "backspace", "delete", "left", "right", "home", "ctrl+a",

@@ -31,7 +31,7 @@ class Action:
     description: str  # short, for the help screen and palette
     group: str
     mode: str = "normal"  # the mode whose keys these are (tui.modes)
-    target: str = "reader"  # "reader" | "layer" | "article" | "docs" | "prompt" | "help" | "app"
+    target: str = "reader"  # "reader" | "layer" | "article" | "doclist" | "prompt" | "help" | "app"
     waits: bool = False  # held until earlier writes are acknowledged
     show: bool = False  # shown in the key bar
     display: str = ""  # how the README/help writes the keys, if not the key names
@@ -196,32 +196,32 @@ ACTIONS: tuple[Action, ...] = (
        display="ctrl+q", palette=False),
     # ------------------------------------------------------- the document list
     _a("docs_up", "up,k", "Previous document in the list", LIST, action="move(-1)",
-       mode="docs", target="docs", display="↑ k", palette=False),
+       mode="doclist", target="doclist", display="↑ k", palette=False),
     _a("docs_down", "down,j", "Next document in the list", LIST, action="move(1)",
-       mode="docs", target="docs", display="↓ j", palette=False),
-    _a("docs_page_up", "pageup", "Page up the list", LIST, action="page(-1)", mode="docs",
-       target="docs", display="PgUp", palette=False),
+       mode="doclist", target="doclist", display="↓ j", palette=False),
+    _a("docs_page_up", "pageup", "Page up the list", LIST, action="page(-1)", mode="doclist",
+       target="doclist", display="PgUp", palette=False),
     _a("docs_page_down", "pagedown,space", "Page down the list", LIST, action="page(1)",
-       mode="docs", target="docs", display="PgDn space", palette=False),
+       mode="doclist", target="doclist", display="PgDn space", palette=False),
     _a("docs_first", "g,home", "First document in the list", LIST, action="jump(0)",
-       mode="docs", target="docs", display="g", palette=False),
+       mode="doclist", target="doclist", display="g", palette=False),
     _a("docs_last", "G,end", "Last document in the list", LIST, action="jump(-1)",
-       mode="docs", target="docs", display="G", palette=False),
+       mode="doclist", target="doclist", display="G", palette=False),
     _a("docs_open", "enter", "Open the highlighted document", LIST, action="open_highlighted",
-       mode="docs", waits=True, show=True, display="enter", short="open", palette=False),
+       mode="doclist", waits=True, show=True, display="enter", short="open", palette=False),
     _a("docs_status", "t", "Filter by status: all, todo, done", LIST, action="cycle_status",
-       mode="docs", target="docs", show=True, display="t", short="status"),
+       mode="doclist", target="doclist", show=True, display="t", short="status"),
     _a("docs_sort", "s", "Sort: import order, title, spans, status", LIST, action="cycle_sort",
-       mode="docs", target="docs", show=True, display="s", short="sort"),
-    _a("docs_filter", "f,slash", "Filter by title", LIST, action="filter_docs", mode="docs",
+       mode="doclist", target="doclist", show=True, display="s", short="sort"),
+    _a("docs_filter", "f,slash", "Filter by title", LIST, action="filter_docs", mode="doclist",
        show=True, display="f /", short="title"),
-    _a("docs_back", "escape,o", "Back to the article", LIST, action="to_article", mode="docs",
+    _a("docs_back", "escape,o", "Back to the article", LIST, action="to_article", mode="doclist",
        show=True, display="esc o", short="article", palette=False),
-    _a("docs_help", "question_mark,f1", "Help: every key", LIST, action="help", mode="docs",
+    _a("docs_help", "question_mark,f1", "Help: every key", LIST, action="help", mode="doclist",
        display="? F1", short="help", palette=False),
     _a("docs_palette", "ctrl+p", "Command palette", LIST, action="command_palette",
-       mode="docs", target="app", display="ctrl+p", palette=False),
-    _a("docs_quit", "q,ctrl+q", "Quit", LIST, action="quit", mode="docs", waits=True,
+       mode="doclist", target="app", display="ctrl+p", palette=False),
+    _a("docs_quit", "q,ctrl+q", "Quit", LIST, action="quit", mode="doclist", waits=True,
        show=True, display="q ctrl+q", short="quit", palette=False),
     # --------------------------------------------------------- the help screen
     _a("help_close", "escape,q,question_mark,f1", "Close the help", HELPG, action="close_help",

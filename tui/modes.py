@@ -70,7 +70,7 @@ class FindMode(Mode):
 class DocsMode(Mode):
     """The document list has the keys: move, filter, sort, open."""
 
-    name = "docs"
+    name = "doclist"
     label = "DOCUMENTS"
 
     def __init__(self) -> None:
@@ -109,9 +109,9 @@ class FilterMode(Mode):
     def leave(self, reader: ReaderScreen) -> None:
         reader.filter_bar.close()
         reader.doc_panel.remove_class("-active")
-        docs = reader.modes["docs"]
+        docs = reader.modes["doclist"]
         assert isinstance(docs, DocsMode)
-        if docs.shown_for_visit and reader.next_mode != "docs":
+        if docs.shown_for_visit and reader.next_mode != "doclist":
             reader.doc_panel.display = False
             docs.shown_for_visit = False
 

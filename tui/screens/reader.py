@@ -176,7 +176,7 @@ class ReaderScreen(Screen[None]):
 
     def on_resize(self) -> None:
         # Below 110 columns the document list would squeeze the article; hide it.
-        if not self._docs_forced and self.mode.name not in ("docs", "filter"):
+        if not self._docs_forced and self.mode.name not in ("doclist", "filter"):
             self.doc_panel.display = self.size.width >= 110
 
     # ------------------------------------------------------------ key stream
@@ -229,7 +229,7 @@ class ReaderScreen(Screen[None]):
             bar = mode.prompt(self)
             assert bar is not None
             bar.insert(item.character)
-        elif mode.name == "docs" and item.is_printable:
+        elif mode.name == "doclist" and item.is_printable:
             self.notify("the document list has the keys: esc returns to the article")
         self.show_position()
 
@@ -238,7 +238,7 @@ class ReaderScreen(Screen[None]):
             "reader": self,
             "layer": self.editor,
             "article": self.view,
-            "docs": self.doc_list,
+            "doclist": self.doc_list,
             "app": self.app,
         }
         if action.target == "prompt":
@@ -437,7 +437,7 @@ class ReaderScreen(Screen[None]):
 
     @on(VirtualList.Chosen, "#docs")
     def _doc_chosen(self, event: VirtualList.Chosen) -> None:
-        self.perform(keymap("docs")["enter"], ())
+        self.perform(keymap("doclist")["enter"], ())
 
     # ------------------------------------------------------------------ find
 
@@ -493,12 +493,12 @@ class ReaderScreen(Screen[None]):
         """Show the document list with the keys on it; hide it if it is shown."""
         panel = self.doc_panel
         self._docs_forced = True
-        if self.mode.name == "docs" or panel.display:
+        if self.mode.name == "doclist" or panel.display:
             self.set_mode("normal")
             panel.display = False
             self._await_layout()
         else:
-            self.set_mode("docs")
+            self.set_mode("doclist")
 
     def action_open_highlighted(self) -> None:
         docs = self.doc_list
@@ -512,7 +512,7 @@ class ReaderScreen(Screen[None]):
 
     def action_submit_filter(self) -> None:
         self.doc_list.set_text_filter(self.filter_bar.value)
-        self.set_mode("docs")
+        self.set_mode("doclist")
 
     def action_help(self) -> None:
         self.set_mode("help")

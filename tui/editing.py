@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from store.errors import NewsmarkError
 from store.model import Span
 from store.store import Change, Store
+from store.textmodel import LINE_BREAKS
 from tui.widgets.document_list import DocRow
 from tui.writer import Outcome
 
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from tui.widgets.status_bar import StatusBar
     from tui.writer import SyncWriter, ThreadWriter
 
-_WHITESPACE = " \t\n\r\u00a0\u2028\u2029"
+# Trimmed off a selection before it is labelled: spaces, tabs and every line break.
+_WHITESPACE = " \t\u00a0" + LINE_BREAKS
 
 
 class LayerEditor:

@@ -3,7 +3,7 @@
 The key bar, the help screen, the command palette, the README's key table and
 the key stream's dispatch (``tui.keys``) are all produced from ``ACTIONS``;
 nothing else lists keys by hand. Run ``python -m tui.actions`` to print the
-README table.
+README table, ``python -m tui.actions ids`` for the ids a keymap uses.
 
 Each action belongs to one mode (``tui.modes``) and names the object that runs
 it (``target``): the article pane for motions, the document list for its own
@@ -249,19 +249,41 @@ ACTIONS: tuple[Action, ...] = (
 GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, APP, FIND, LIST, FILTER, HELPG)
 
 
+class KeyTable:
+    """The action table in use: the defaults, or the defaults with a user's keymap."""
+
+    def __init__(self, actions: tuple[Action, ...] = ()) -> None:
+        self.actions = actions or ACTIONS
+        self._keymaps: dict[str, dict[str, Action]] = {}
+
+    def keymap(self, mode: str) -> dict[str, Action]:
+        """Key name -> action, for the keys of ``mode``."""
+        table = self._keymaps.get(mode)
+        if table is None:
+            table = self._keymaps[mode] = {}
+            for a in self.for_mode(mode):
+                for key in a.keys.split(","):
+                    table.setdefault(key, a)
+        return table
+
+    def for_mode(self, mode: str) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.mode == mode)
+
+    def by_id(self, action_id: str) -> Action:
+        return next(a for a in self.actions if a.id == action_id)
+
+
+DEFAULT_KEYS = KeyTable()
+
+
 @cache
 def keymap(mode: str) -> dict[str, Action]:
-    """Key name -> action, for the keys of ``mode``."""
-    out: dict[str, Action] = {}
-    for a in ACTIONS:
-        if a.mode == mode:
-            for key in a.keys.split(","):
-                out.setdefault(key, a)
-    return out
+    """Key name -> action, for the default keys of ``mode``."""
+    return DEFAULT_KEYS.keymap(mode)
 
 
 def for_mode(mode: str) -> tuple[Action, ...]:
-    return tuple(a for a in ACTIONS if a.mode == mode)
+    return DEFAULT_KEYS.for_mode(mode)
 
 
 def markdown_table() -> str:
@@ -277,5 +299,12 @@ def markdown_table() -> str:
     return "\n".join(lines)
 
 
+def id_list() -> str:
+    """Every action's id, mode, default keys and description: for writing a keymap."""
+    return "\n".join(f"{a.id:<28} {a.mode:<8} {a.keys:<28} {a.description}" for a in ACTIONS)
+
+
 if __name__ == "__main__":
-    print(markdown_table())
+    import sys
+
+    print(id_list() if sys.argv[1:] == ["ids"] else markdown_table())

@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from store.labels import DEFAULT_SCHEME, LabelScheme
 from store.store import Store
-from tui.actions import ACTIONS
+from tui.actions import DEFAULT_KEYS, KeyTable
 from tui.screens.reader import ReaderScreen
 
 # Closing the terminal (SIGHUP), `kill` (SIGTERM) and `kill -INT` end the reader the
@@ -37,14 +37,17 @@ class NewsmarkApp(App[None]):
         open_doc: str | None = None,
         write_in_thread: bool = False,
         handle_signals: bool = False,
+        key_table: KeyTable = DEFAULT_KEYS,
     ) -> None:
         """``write_in_thread``: store writes on a writer thread, so keys never wait on
         fsync (the command line turns it on; tests may keep writes synchronous).
         ``handle_signals``: SIGTERM, SIGHUP and SIGINT finish the writes and exit
-        cleanly (the command line turns it on)."""
+        cleanly (the command line turns it on). ``key_table``: the actions with the
+        user's keys (``tui.keymap``)."""
         super().__init__()
         self.write_in_thread = write_in_thread
         self.handle_signals = handle_signals
+        self.key_table = key_table
         self.store = store
         self.annotator = annotator
         self.scheme = scheme
@@ -89,8 +92,7 @@ class NewsmarkApp(App[None]):
     async def action_quit(self) -> None:
         # ctrl+q on a modal screen: leave the way `q` does, after the writes in flight.
         if self.reader is not None and self.reader.is_mounted:
-            quit_action = next(a for a in ACTIONS if a.id == "newsmark.quit")
-            self.reader.perform(quit_action)
+            self.reader.perform(self.key_table.by_id("newsmark.quit"))
         else:
             self.exit()
 
@@ -98,8 +100,8 @@ class NewsmarkApp(App[None]):
         yield from super().get_system_commands(screen)
         if not isinstance(screen, ReaderScreen):
             return
-        for a in ACTIONS:
-            if not a.palette or a.mode != "normal":
+        for a in self.key_table.for_mode("normal"):
+            if not a.palette:
                 continue
             title = a.description
             if a.name == "label":

@@ -96,11 +96,27 @@ def cli() -> None:
 @click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
 @click.option("--annotator", default=None, help="Your name in the store (default: $USER).")
 @click.option("--labels", "labels_file", type=click.Path(path_type=Path), help="TOML scheme.")
+@click.option(
+    "--keys",
+    "keys_file",
+    type=click.Path(path_type=Path),
+    help="TOML keymap: [keys] id = \"key,key\" (default ~/.config/newsmark/keys.toml).",
+)
 def open_cmd(
-    paths: tuple[Path, ...], store: Path | None, annotator: str | None, labels_file: Path | None
+    paths: tuple[Path, ...],
+    store: Path | None,
+    annotator: str | None,
+    labels_file: Path | None,
+    keys_file: Path | None,
 ) -> None:
     """Import PATHS (if any) and open the reader on the first of them."""
     scheme: LabelScheme = load_scheme(labels_file) if labels_file else DEFAULT_SCHEME
+    from tui.actions import DEFAULT_KEYS
+    from tui.keymap import default_keys_path, load_keymap
+
+    keys_path = keys_file or default_keys_path()
+    # Checked before anything is imported: a bad keymap changes nothing in the store.
+    key_table = load_keymap(keys_path) if keys_path else None
     # Without paths there is nothing to import: never leave an empty store behind.
     st = _open_store(store, create=bool(paths), interactive=True)
     who = annotator or default_annotator()
@@ -131,6 +147,7 @@ def open_cmd(
             open_doc=first,
             write_in_thread=True,
             handle_signals=True,
+            key_table=key_table or DEFAULT_KEYS,
         )
         gc.freeze()
         app.run()

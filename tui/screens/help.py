@@ -11,15 +11,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 from store.labels import LabelScheme
-from tui.actions import ACTIONS, GROUPS
+from tui.actions import DEFAULT_KEYS, GROUPS, KeyTable
 
 
-def help_rows(scheme: LabelScheme) -> list[tuple[str, list[tuple[str, str]]]]:
+def help_rows(
+    scheme: LabelScheme, table: KeyTable = DEFAULT_KEYS
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """(group, [(keys, what it does)]) for every action, label keys named by the scheme."""
     out = []
     for group in GROUPS:
         rows = []
-        for a in ACTIONS:
+        for a in table.actions:
             if a.group != group:
                 continue
             desc = a.description
@@ -83,7 +85,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("newsmark keys", style="bold"), classes="help-title")
-            for group, rows in help_rows(self.scheme):
+            table = getattr(self.app, "key_table", DEFAULT_KEYS)
+            for group, rows in help_rows(self.scheme, table):
                 yield Static(_group_table(group, rows), classes="help-group")
             yield Markdown(NOTES)
 

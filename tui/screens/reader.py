@@ -25,7 +25,7 @@ from textual.widgets import Static
 from store.errors import NewsmarkError
 from store.model import DocumentInfo, Span
 from store.store import Store
-from tui.actions import EDIT, Action, keymap
+from tui.actions import EDIT, Action
 from tui.editing import LayerEditor
 from tui.keys import Item, KeyStream, Perform
 from tui.modes import HelpMode, Mode, all_modes
@@ -194,7 +194,7 @@ class ReaderScreen(Screen[None]):
             return item.action
         if isinstance(item, events.Paste):
             return None
-        table = keymap(self.mode.name)
+        table = self.newsmark.key_table.keymap(self.mode.name)
         for key in (item.key, *item.aliases):
             action = table.get(key)
             if action is not None:
@@ -437,7 +437,7 @@ class ReaderScreen(Screen[None]):
 
     @on(VirtualList.Chosen, "#docs")
     def _doc_chosen(self, event: VirtualList.Chosen) -> None:
-        self.perform(keymap("doclist")["enter"], ())
+        self.perform(self.newsmark.key_table.by_id("newsmark.docs_open"), ())
 
     # ------------------------------------------------------------------ find
 

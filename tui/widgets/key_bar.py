@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
-from tui.actions import Action, for_mode
+from tui.actions import DEFAULT_KEYS, Action
 
 
 class KeyBar(Widget):
@@ -38,7 +38,8 @@ class KeyBar(Widget):
     def entries(self) -> list[tuple[str, str, Action]]:
         """(keys, what, action) for each key shown in the current mode."""
         out = []
-        for a in for_mode(self.mode):
+        table = getattr(self.app, "key_table", DEFAULT_KEYS)
+        for a in table.for_mode(self.mode):
             if not a.show:
                 continue
             if a.name == "label":

@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 
 from store.model import Span
-from tui.widgets.article_view import ArticleView, _SpanIndex
+from tui.widgets.article_view import ArticleView
 
 FAMILY = "👩\u200d👩\u200d👧"
 COLORS = {"PER": "#e6194b", "LOC": "#3cb44b", "ORG": "#4363d8"}
@@ -227,14 +227,6 @@ async def test_resize_keeps_cursor_offset() -> None:
         layout = view._text_layout
         assert layout is not None and layout.width == 38
         assert view.cursor == 200
-
-
-def test_span_index_finds_overlaps_without_full_scan() -> None:
-    spans = [Span(f"s{i}", i * 10, i * 10 + 5, "PER", "") for i in range(1000)]
-    spans.append(Span("huge", 0, 20_000, "ORG", ""))
-    index = _SpanIndex(spans)
-    found = index.overlapping(503, 523)
-    assert [s.id for s in found] == ["huge", "s50", "s51", "s52"]
 
 
 async def test_far_cursor_and_page_down_scroll_into_view() -> None:

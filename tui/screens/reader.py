@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import gc
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING, cast
@@ -31,6 +32,7 @@ from store.store import Change, Store
 from tui.actions import EDIT, Action, keymap
 from tui.keys import Item, KeyStream, Perform
 from tui.modes import Mode, all_modes
+from tui.span_index import insort_span, remove_span
 from tui.watcher import StoreWatcher
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView, _readable
@@ -70,7 +72,11 @@ class ReaderScreen(Screen[None]):
         self.docs: list[DocumentInfo] = store.documents()
         start = open_doc or store.last_opened(annotator) or self.docs[0].id
         self.doc_index = next((i for i, d in enumerate(self.docs) if d.id == start), 0)
+        #: The open layer's spans, sorted by ``Span.sort_key``.
         self.spans: list[Span] = []
+        # How many spans use each label: the colours cover every label in use, and
+        # counting keeps a label from scanning all spans for their labels.
+        self._labels: Counter[str] = Counter()
         self.last_query = ""
         self.damaged: str | None = None
         self.doc_status = "todo"
@@ -305,7 +311,7 @@ class ReaderScreen(Screen[None]):
             self._fill_doc_list()
             self._refresh_title()
         if seen.spans is not None and seen.spans != self.spans:
-            self.spans = seen.spans
+            self._set_spans(seen.spans)
             self.view.set_spans(seen.spans)
             self._refresh_panel()
             self.doc_list.update_row(
@@ -331,7 +337,7 @@ class ReaderScreen(Screen[None]):
             spans = self.store.spans(info.id, self.annotator) if not self.damaged else []
         except NewsmarkError as exc:
             spans, self.damaged = [], str(exc)
-        self.spans = spans
+        self._set_spans(spans)
         self.watcher.seen(info.id)
         try:
             self.doc_status = self.store.status(info.id, self.annotator)
@@ -356,8 +362,24 @@ class ReaderScreen(Screen[None]):
     def _index_of(self, doc_id: str) -> int:
         return next((i for i, d in enumerate(self.docs) if d.id == doc_id), self.doc_index)
 
+    def _set_spans(self, spans: list[Span]) -> None:
+        self.spans = sorted(spans, key=Span.sort_key)
+        self._labels = Counter(s.label for s in spans)
+
+    def _apply_spans(self, added: list[Span], removed: list[Span]) -> None:
+        """Apply one acknowledged change to the sorted list and the label counts."""
+        for span in removed:
+            if not remove_span(self.spans, span):
+                self.spans.remove(span)  # never expected: the list is kept sorted
+            self._labels[span.label] -= 1
+            if not self._labels[span.label]:
+                del self._labels[span.label]
+        for span in added:
+            insort_span(self.spans, span)
+            self._labels[span.label] += 1
+
     def _colors(self) -> dict[str, str]:
-        scheme = self.scheme.with_extra(sorted({s.label for s in self.spans}))
+        scheme = self.scheme.with_extra(sorted(self._labels))
         return {lab.name: lab.color for lab in scheme.labels}
 
     def _refresh_title(self) -> None:
@@ -451,18 +473,18 @@ class ReaderScreen(Screen[None]):
         view = self.view
         span = change.span
         if span is not None:
-            # Apply the acknowledged change locally rather than re-reading every span.
-            removed = [s for s in self.spans if s.id == span.id]
+            # Apply the acknowledged change locally rather than re-reading every span:
+            # the list, the view's index and the panel each update in place.
+            old = view.span(span.id)
+            removed = [old] if old is not None else []
             added = [span] if change.kind != "delete" else []
-            if removed:
-                self.spans.remove(removed[0])
-            for new_span in added:
-                bisect.insort(self.spans, new_span, key=Span.sort_key)
+            self._apply_spans(added, removed)
             colors = self._colors()
             if colors != self._shown_colors:
                 self._shown_colors = colors
                 view.set_colors(colors)
             view.update_spans(added, removed)
+            self.annotation_list.apply(added, removed, colors)
             unmoved = view.selection_epoch == epoch
             if change.kind == "delete":
                 if view.selected_span_id == span.id:
@@ -480,8 +502,8 @@ class ReaderScreen(Screen[None]):
         if change.kind == "status" and change.status:
             self.doc_status = change.status
             self._refresh_title()
-        self.watcher.seen(self.doc.id)
-        self._refresh_panel()
+        self.watcher.seen(self.doc.id, outcome.revision)
+        self.annotation_list.follow(view.cursor, view.selected_span_id)
         self.doc_list.update_row(
             DocRow(self.doc.id, self.doc.title, self.doc_status, len(self.spans))
         )
@@ -613,8 +635,7 @@ class ReaderScreen(Screen[None]):
         self._write(call, lambda outcome: self._acknowledged(outcome, epoch))
 
     def _selected_span(self) -> Span | None:
-        sid = self.view.selected_span_id
-        return next((s for s in self.spans if s.id == sid), None) if sid else None
+        return self.view.span(self.view.selected_span_id)
 
     def _select_span(self, span: Span) -> None:
         view = self.view

@@ -9,13 +9,11 @@ cells only exist inside ``tui.geometry.Layout``.
 
 from __future__ import annotations
 
-import bisect
 import re
 import zlib
-from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from itertools import accumulate, pairwise
+from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
@@ -30,6 +28,7 @@ from textual.strip import Strip
 
 from store.model import Span
 from tui.geometry import Layout, next_grapheme, prev_grapheme, snap_to_grapheme
+from tui.span_index import SpanIndex
 
 if TYPE_CHECKING:
     from store.find import Finder
@@ -91,53 +90,6 @@ def _one_line_paragraphs(text: str) -> bool:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
-
-
-class _SpanIndex:
-    """Spans sorted by start, for finding the spans overlapping a range quickly.
-
-    Short spans live in a start-sorted list with a prefix maximum of their ends: bisect
-    to the last span starting before the range end, then scan back while the prefix
-    max says something earlier can still reach the range.  Because those spans are
-    short, the back-scan stops after a bounded distance.  The few long spans (e.g. a
-    whole paragraph) are kept aside and checked directly, so one huge span cannot
-    turn every query into a scan over all spans.
-    """
-
-    LONG_SPAN = 2048
-
-    @staticmethod
-    def key(span: Span) -> tuple[int, int, str, str]:
-        return (span.start, -span.end, span.label, span.id)
-
-    def __init__(self, spans: Iterable[Span], presorted: bool = False) -> None:
-        self.spans: list[Span] = list(spans) if presorted else sorted(spans, key=self.key)
-        self.by_id: dict[str, Span] = {span.id: span for span in self.spans}
-        short = [i for i, s in enumerate(self.spans) if s.end - s.start <= self.LONG_SPAN]
-        self._short = short
-        self._starts = [self.spans[i].start for i in short]
-        self._max_ends = list(accumulate((self.spans[i].end for i in short), max))
-        self._long = [i for i, s in enumerate(self.spans) if s.end - s.start > self.LONG_SPAN]
-
-    def __len__(self) -> int:
-        return len(self.spans)
-
-    def overlapping(self, start: int, end: int) -> list[Span]:
-        """Spans with span.start < end and span.end > start, in sorted order."""
-        if start >= end:
-            return []
-        spans = self.spans
-        found: list[int] = []
-        i = bisect_left(self._starts, end) - 1
-        max_ends = self._max_ends
-        while i >= 0 and max_ends[i] > start:
-            index = self._short[i]
-            if spans[index].end > start:
-                found.append(index)
-            i -= 1
-        found.extend(i for i in self._long if spans[i].start < end and spans[i].end > start)
-        found.sort()
-        return [spans[i] for i in found]
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -208,7 +160,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         #: cursor moves then keep the anchor.
         self.selecting = False
         self._text = ""
-        self._span_index = _SpanIndex(())
+        self._span_index = SpanIndex()
         self._colors: dict[str, Color] = {}
         self._cursor = 0
         self._sel_anchor: int | None = None
@@ -289,9 +241,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @selected_span_id.setter
     def selected_span_id(self, span_id: str | None) -> None:
-        old = self._span_index.by_id.get(self._selected_span_id or "")
+        old = self._span_index.get(self._selected_span_id)
         self._selected_span_id = span_id
-        new = self._span_index.by_id.get(span_id or "")
+        new = self._span_index.get(span_id)
         # The selected span is part of each row's cache key, so refreshing its rows
         # is enough; nothing else needs invalidating.
         for span in (old, new):
@@ -313,7 +265,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._finder = None
         self.selection_epoch += 1
         self._doc_generation += 1
-        self._span_index = _SpanIndex(spans)
+        self._span_index = SpanIndex(spans)
         self._colors = self._parse_colors(colors)
         self._sel_anchor = None
         self.selecting = False
@@ -337,7 +289,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def set_spans(self, spans: Sequence[Span]) -> None:
         """Replace the spans; only rows whose spans changed are re-rendered."""
         old = set(self._span_index.spans)
-        self._span_index = _SpanIndex(spans)
+        self._span_index = SpanIndex(spans)
         changed = old.symmetric_difference(self._span_index.spans)
         if len(changed) > 200:
             self._invalidate_all()
@@ -347,15 +299,12 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             self._invalidate_offsets(span.start, span.end)
 
     def update_spans(self, added: Sequence[Span], removed: Sequence[Span]) -> None:
-        """Apply one change (spans added/removed) without diffing the whole list."""
-        gone = {span.id for span in removed}
-        spans = self._span_index.spans
-        spans = [span for span in spans if span.id not in gone] if gone else spans[:]
-        # Keep the order instead of re-sorting: a label in a 5,000-span document
-        # must not cost a sort of every span.
+        """Apply one change (spans added/removed, by id) to the index in place."""
+        index = self._span_index
+        for span in removed:
+            index.remove(span.id)
         for span in added:
-            bisect.insort(spans, span, key=_SpanIndex.key)
-        self._span_index = _SpanIndex(spans, presorted=True)
+            index.add(span)
         for span in (*added, *removed):
             self._invalidate_offsets(span.start, span.end)
 
@@ -363,6 +312,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def spans(self) -> list[Span]:
         """The spans shown, sorted by (start, -end, label, id)."""
         return self._span_index.spans
+
+    def span(self, span_id: str | None) -> Span | None:
+        """The span shown with this id, if any."""
+        return self._span_index.get(span_id)
 
     def set_colors(self, colors: Mapping[str, str]) -> None:
         """Set label name -> colour (hex or any Textual colour string)."""
@@ -539,7 +492,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if cursor == old_cursor and selection == old_selection:
             return
         self.selection_epoch += 1
-        selected = self._span_index.by_id.get(self._selected_span_id or "")
+        selected = self._span_index.get(self._selected_span_id)
         if selected is not None and selection != self._snapped(selected):
             # Moving off a selected annotation deselects it now, not when a message
             # arrives later: the next digit must label what the screen shows.
@@ -711,7 +664,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         start, end = layout.row_range(row)
         cursor = self._cursor if layout.row_of(self._cursor) == row else -1
         selection = _clip(self.selection, start, end)
-        selected = self._span_index.by_id.get(self._selected_span_id or "")
+        selected = self._span_index.get(self._selected_span_id)
         selected_range = _clip(
             None if selected is None else (selected.start, selected.end), start, end
         )

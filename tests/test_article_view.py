@@ -290,3 +290,38 @@ async def test_theme_switch_recomputes_tints() -> None:
         await pilot.pause()
         light = cell_styles(view, 0)[1]
         assert dark.bgcolor != light.bgcolor
+
+
+async def test_simple_rows_are_painted_exactly_as_cell_by_cell() -> None:
+    """The sliced fast path for plain rows gives the very segments of the general one."""
+    import random
+
+    rng = random.Random(7)
+    text = " ".join(
+        rng.choice(["Akar", "said", "U.S.", "talks", "a", "“quote”"]) for _ in range(400)
+    )
+    app = ViewApp(text)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        await pilot.pause()
+        layout = view._text_layout
+        assert layout is not None
+        for trial in range(300):
+            spans = []
+            for i in range(rng.randint(0, 12)):
+                start = rng.randrange(len(text) - 1)
+                end = min(len(text), start + rng.choice([1, 2, 5, 30, 90]))
+                spans.append(span(f"t{trial}-{i}", text, start, end, rng.choice(list(COLORS))))
+            view.set_spans(spans)
+            row = rng.randrange(layout.rows)
+            start, end = layout.row_range(row)
+            assert layout.is_simple_row(row)
+            shown = [s for s in view._span_index.overlapping(start, end) if s.end > s.start]
+            cursor = rng.choice([-1, start, end - 1, rng.randrange(start, end + 1)])
+            sel_a, sel_b = sorted(rng.randrange(start - 5, end + 6) for _ in range(2))
+            selection = None if sel_a == sel_b or rng.random() < 0.3 else (sel_a, sel_b)
+            selected = rng.choice([None, *((s.start, s.end) for s in shown)])
+            fast = view._simple_segments(start, end, shown, cursor, selection, selected)
+            slow, total = view._cell_segments(layout, row, shown, cursor, selection, selected)
+            assert fast == slow, (trial, row)
+            assert total == end - start

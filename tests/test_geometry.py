@@ -237,3 +237,12 @@ def test_paragraph_gap_adds_spacer_rows_only_between_non_empty_lines() -> None:
     plain = Layout(text, 40)
     assert plain.rows == layout.rows - 1
     assert not any(plain.is_spacer(r) for r in range(plain.rows))
+
+
+def test_is_simple_row_names_rows_drawn_one_code_point_per_cell() -> None:
+    layout = Layout("plain words here\nwide 漢字 here\ntab\there\ncafe\u0301 done", 40)
+    assert [layout.is_simple_row(r) for r in range(layout.rows)] == [True, False, False, False]
+    for row in range(layout.rows):
+        if layout.is_simple_row(row):
+            start, end = layout.row_range(row)
+            assert layout.cells(row) == [(i, i + 1, layout.text[i], 1) for i in range(start, end)]

@@ -535,6 +535,14 @@ class Layout:
         offset = min(max(offset, 0), len(self.text))
         return max(0, bisect_right(self._row_starts, offset) - 1)
 
+    def is_simple_row(self, row: int) -> bool:
+        """True if each code point of the row is one grapheme, one cell, drawn as itself.
+
+        Then ``cells(row)`` is one ``(i, i + 1, text[i], 1)`` per offset, and a painter
+        may slice the text instead of walking the cells.
+        """
+        return _is_simple_run(self.text[self._row_starts[row] : self._row_ends[row]])
+
     def cells(self, row: int) -> list[Cell]:
         """(start, end, display text, cell width) for each grapheme of a row."""
         cached = self._cells_cache.get(row)

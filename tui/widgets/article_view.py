@@ -21,7 +21,7 @@ from rich.style import Style
 from textual import events, work
 from textual.cache import LRUCache
 from textual.color import Color, ColorParseError
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -176,6 +176,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         # self.rich_style walks every ancestor's styles (~30 µs); rows need it several
         # times each.  Cached strips bake it in, so it is dropped with them.
         self._base_style: Style | None = None
+        # scrollable_content_region (~10 µs) for the widget's region it was computed at:
+        # render_line needs it for every row, and it only changes with the region or
+        # the styles.
+        self._content_region: tuple[Region, Region] | None = None
         self._preferred_x: int | None = None
         self._drag_origin: int | None = None
         #: Rows built (cache misses) since start; handy for tests and profiling.
@@ -547,7 +551,15 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return layout is not None and layout.width == self._content_width()
 
     def _content_width(self) -> int:
-        return self.scrollable_content_region.width
+        return self._scrollable_region().width
+
+    def _scrollable_region(self) -> Region:
+        """``scrollable_content_region``, recomputed only when the region or styles change."""
+        region = self.region
+        cached = self._content_region
+        if cached is None or cached[0] != region:
+            cached = self._content_region = (region, self.scrollable_content_region)
+        return cached[1]
 
     def on_resize(self, event: events.Resize) -> None:
         width = self._content_width()
@@ -625,12 +637,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         # Only the visible part matters: rows off screen are rebuilt when scrolled to.
         top = self.scroll_offset.y
         first = max(first, top)
-        last = min(last, top + self.scrollable_content_region.height - 1)
+        last = min(last, top + self._scrollable_region().height - 1)
         if first <= last:
             self.refresh_lines(first, last - first + 1)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._content_region = None  # padding or scrollbar sizes may have changed
         self._style_cache.clear()
         self._invalidate_all()
 
@@ -655,7 +668,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return base
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._scrollable_region().width
         base = self._base()
         layout = self._text_layout
         row = y + self.scroll_offset.y
@@ -696,9 +709,44 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         """Build one row's strip: group equally styled cells into segments."""
         self.rows_rendered += 1
         start, end = layout.row_range(row)
-        cells = layout.cells(row)
         text = self._text
         spans = [s for s in self._span_index.overlapping(start, end) if s.end > s.start]
+        if layout.is_simple_row(row):
+            segments = self._simple_segments(start, end, spans, cursor, selection, selected_range)
+            total = end - start
+        else:
+            segments, total = self._cell_segments(
+                layout, row, spans, cursor, selection, selected_range
+            )
+        if cursor == end and cursor >= 0 and text:
+            # Cursor at a line end (or the text end): draw it on the free column after
+            # the text, which the layout keeps available.
+            segments.append(Segment(" ", self._style_for((None, False, False, False, True, False))))
+            total += 1
+        elif (
+            selection is not None
+            and selection[0] <= end < selection[1]
+            and end < len(text)
+            and not layout.is_soft_wrapped(row)
+        ):
+            # A selected line break has no glyph; show it as one selected cell.
+            segments.append(Segment(" ", self._style_for((None, False, True, False, False, False))))
+            total += 1
+        return Strip(segments, total).adjust_cell_length(width, self._base())
+
+    def _cell_segments(
+        self,
+        layout: Layout,
+        row: int,
+        spans: list[Span],
+        cursor: int,
+        selection: tuple[int, int] | None,
+        selected_range: tuple[int, int] | None,
+    ) -> tuple[list[Segment], int]:
+        """A row's segments and cell width, cell by cell (wide, tab, control characters)."""
+        start, end = layout.row_range(row)
+        cells = layout.cells(row)
+        text = self._text
         # Coverage is constant between consecutive span boundaries, so compute it once
         # per interval instead of once per cell.
         points: list[int] = []
@@ -750,21 +798,68 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             total += cell_width
         if run:
             segments.append(Segment("".join(run), run_style))
-        if cursor == end and cursor >= 0 and text:
-            # Cursor at a line end (or the text end): draw it on the free column after
-            # the text, which the layout keeps available.
-            segments.append(Segment(" ", self._style_for((None, False, False, False, True, False))))
-            total += 1
-        elif (
-            selection is not None
-            and selection[0] <= end < selection[1]
-            and end < len(text)
-            and not layout.is_soft_wrapped(row)
-        ):
-            # A selected line break has no glyph; show it as one selected cell.
-            segments.append(Segment(" ", self._style_for((None, False, True, False, False, False))))
-            total += 1
-        return Strip(segments, total).adjust_cell_length(width, self._base())
+        return segments, total
+
+    def _simple_segments(
+        self,
+        start: int,
+        end: int,
+        spans: list[Span],
+        cursor: int,
+        selection: tuple[int, int] | None,
+        selected_range: tuple[int, int] | None,
+    ) -> list[Segment]:
+        """The segments ``_cell_segments`` makes for a simple row, by slicing the text.
+
+        Every cell is one code point drawn as itself, so the style only changes where a
+        span, the selection, the selected span or the cursor begins or ends (and after
+        a span's first cell, which is tinted stronger): one style per interval between
+        those points instead of one per cell (~4x faster on a 120-column row).
+        """
+        text = self._text
+        cuts = {start, end}
+        span_starts: set[int] = set()
+        for s in spans:
+            span_starts.add(s.start)
+            if start <= s.start < end:
+                cuts.add(s.start)
+                cuts.add(min(s.start + 1, end))
+            if start < s.end < end:
+                cuts.add(s.end)
+        for range_ in (selection, selected_range):
+            if range_ is not None:
+                cuts.update(p for p in range_ if start < p < end)
+        if start <= cursor < end:
+            cuts.add(cursor)
+            cuts.add(cursor + 1)
+        points = sorted(cuts)
+        style_cache = self._style_cache
+        segments: list[Segment] = []
+        run_style: Style | None = None
+        run_start = start
+        has_text = bool(text)
+        for low, high in pairwise(points):
+            cover = None
+            if spans:
+                cover = _cover([s for s in spans if s.start <= low and s.end >= high])
+            style_key: _StyleKey = (
+                cover,
+                cover is not None and low in span_starts,
+                selection is not None and selection[0] <= low < selection[1],
+                selected_range is not None and selected_range[0] <= low < selected_range[1],
+                low == cursor and has_text,
+                False,
+            )
+            style = style_cache.get(style_key)
+            if style is None:
+                style = style_cache[style_key] = self._compute_style(style_key)
+            if style is not run_style:
+                if run_style is not None:
+                    segments.append(Segment(text[run_start:low], run_style))
+                run_start, run_style = low, style
+        if run_style is not None:
+            segments.append(Segment(text[run_start:end], run_style))
+        return segments
 
     def _style_for(self, key: _StyleKey) -> Style:
         style = self._style_cache.get(key)

@@ -136,3 +136,29 @@ async def test_document_row_update_repaints_that_row_with_its_new_count() -> Non
         line = "".join(segment.text for segment in docs.render_line(2))
         assert "7" in line and "Doc 2" in line
         assert docs.row(2).spans == 7
+
+
+async def test_rows_are_the_strips_textual_would_build() -> None:
+    """One Strip per row, padded and styled as crop_extend + apply_style would."""
+    from rich.segment import Segment
+    from textual.strip import Strip
+
+    app = ListApp()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(CountingList)
+        panel.highlight(2, scroll=False)
+        await pilot.pause()
+        width = panel.scrollable_content_region.width
+        base = panel.rich_style
+        lit_style = panel.get_component_rich_style("virtual-list--highlight")
+        for row in range(5):
+            text = panel.render_row(row, width)
+            text.truncate(width, overflow="ellipsis")
+            segments = [s for s in text.render(app.console) if s.text != "\n"]
+            expected = Strip(segments).crop_extend(0, width, None)
+            if row == 2:
+                expected = expected.apply_style(lit_style)
+            expected = expected.apply_style(base)
+            got = panel.render_line(row)
+            assert list(got) == list(expected) and got.cell_length == width
+            assert all(isinstance(s, Segment) for s in got)

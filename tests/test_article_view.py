@@ -325,3 +325,63 @@ async def test_simple_rows_are_painted_exactly_as_cell_by_cell() -> None:
             slow, total = view._cell_segments(layout, row, shown, cursor, selection, selected)
             assert fast == slow, (trial, row)
             assert total == end - start
+
+
+class RecordingView(ArticleView):
+    """Records the first row painted and every layout installed since the last load."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_frame: list[str] = []
+        self.installed: list[tuple[int, int] | None] = []
+
+    def load(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.first_frame, self.installed = [], []
+        super().load(*args, **kwargs)
+
+    def render_line(self, y: int):  # type: ignore[no-untyped-def]
+        strip = super().render_line(y)
+        if len(self.installed) == 1:  # painted from the first layout installed
+            self.first_frame.append("".join(segment.text for segment in strip))
+        return strip
+
+    def _apply_layout(self, layout, keep_scroll: bool = True) -> None:  # type: ignore[no-untyped-def]
+        self.installed.append(layout.window)
+        super()._apply_layout(layout, keep_scroll)
+
+
+class BigApp(App[None]):
+    def __init__(self, text: str, cursor: int) -> None:
+        super().__init__()
+        self.doc, self.cursor = text, cursor
+
+    def compose(self) -> ComposeResult:
+        yield RecordingView()
+
+    def on_mount(self) -> None:
+        self.query_one(RecordingView).load(self.doc, [], COLORS, cursor=self.cursor)
+
+
+async def test_large_article_is_wrapped_around_the_cursor_first_then_as_a_whole() -> None:
+    lines = [f"line {i:05d} " + "word " * (i % 17) for i in range(12_000)]
+    text = "\n".join(lines)
+    assert len(text) > 200_000
+    cursor = text.index("line 09000")
+    app = BigApp(text, cursor)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(RecordingView)
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if view.layout_ready:
+                break
+        assert view.layout_ready
+        # The first layout, of the lines around the cursor only, showed the cursor's line.
+        assert any(row.startswith("line 09000") for row in view.first_frame)
+        # Wrapped first around the cursor only, then as a whole (in a thread).
+        assert view.installed[0] is not None and view.installed[-1] is None
+        layout = view._text_layout
+        assert layout is not None and layout.window is None
+        top = view.scroll_offset.y
+        assert top <= layout.row_of(cursor) < top + view.scrollable_content_region.height
+        view.cursor_down()  # the whole layout's rows: the next line, past its spacer row
+        assert view.cursor == text.index("line 09001")

@@ -166,6 +166,9 @@ class ReaderScreen(Screen[None]):
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.open_document(self.doc_index)
         self.view.focus()
+        # Keys typed before the article is wrapped for its pane (a large one finishes
+        # wrapping in a thread after the first frame) wait for it, as after a resize.
+        self._await_layout()
         # Another newsmark process may import documents or label this one.
         self.set_interval(POLL_SECONDS, self._poll)
         # `newsmark open` pauses the cyclic GC through start-up (see tui.cli); resume

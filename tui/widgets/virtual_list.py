@@ -10,7 +10,7 @@ them) are not rendered again.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -236,12 +236,14 @@ class VirtualList(ScrollView, can_focus=True):
             for seg in text.render(self.app.console)
             if seg.text != "\n"
         ]
-        strip = Strip(segments).crop_extend(0, width, None)
+        # One Strip per row, styled with Rich's segment functions: each Strip costs
+        # ~5 µs (it makes seven caches), and crop_extend + apply_style made up to five.
+        line: Iterable[Segment] = Segment.adjust_line_length(segments, width)
         if lit:
             # Under the row's own styles, but over the widget background.
             style: Style = self.get_component_rich_style("virtual-list--highlight")
-            strip = strip.apply_style(style)
-        strip = strip.apply_style(base)
+            line = Segment.apply_style(line, style)
+        strip = Strip(Segment.apply_style(line, base), width)
         self._cache[key] = strip
         if len(self._cache) > _CACHE_ROWS:
             self._cache.popitem(last=False)

@@ -138,15 +138,19 @@ def sweep_temp_files(folder: Path) -> int:
     removed = 0
     if not folder.is_dir():
         return 0
-    for entry in os.scandir(folder):
-        match = _TMP_RE.match(entry.name)
+    # listdir and a suffix test first: a folder of 10,000 documents is swept while the
+    # reader starts, and DirEntry objects plus a regex per name took twice as long.
+    for name in os.listdir(folder):
+        if not name.endswith(TMP_SUFFIX):
+            continue
+        match = _TMP_RE.match(name)
         if not match:
             continue
         pid = int(match["pid"])
         if pid != os.getpid() and _alive(pid):
             continue
         with contextlib.suppress(OSError):
-            os.unlink(entry.path)
+            os.unlink(folder / name)
             removed += 1
     return removed
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
 import os
 import re
@@ -206,6 +207,23 @@ def decode_checked(path: Path, raw: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StoreCorrupt(f"{path}: store file has an unexpected shape; {hint}")
     return data
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while parsing a large file into objects that stay alive.
+
+    A catalog of 10,000 documents is ~30,000 container objects; the collections
+    their allocation triggers would traverse them (and everything else alive)
+    again and again, ~a third of opening such a store.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_checked(path: Path) -> dict[str, Any]:

@@ -43,7 +43,13 @@ from store.errors import (
     StoreWriteError,
 )
 from store.model import DocumentInfo, Relation, Span
-from store.storage import AtomicJSONStorage, atomic_write, sweep_temp_files, sync_pending
+from store.storage import (
+    AtomicJSONStorage,
+    atomic_write,
+    gc_paused,
+    sweep_temp_files,
+    sync_pending,
+)
 
 if TYPE_CHECKING:
     from store.export.base import Record
@@ -306,17 +312,18 @@ class Store:
 
     def _catalog(self) -> tuple[list[DocumentInfo], dict[str, DocumentInfo]]:
         storage = self._catalog_storage()
-        data = storage.read() or {}
-        tail = storage._cache_tail or b""
-        if self._catalog_cache is not None and self._catalog_cache[0] == tail:
-            return self._catalog_cache[1], self._catalog_cache[2]
-        rows = list((data.get("documents") or {}).values())
-        orders = [r.get("order", 0) for r in rows]
-        # Rows are written in import order; sort only a catalog edited by hand.
-        if any(a > b for a, b in itertools.pairwise(orders)):
-            rows.sort(key=lambda r: (r.get("order", 0), r["id"]))
-        docs = [self._info_from_row(r) for r in rows]
-        index = {d.id: d for d in docs}
+        with gc_paused():
+            data = storage.read() or {}
+            tail = storage._cache_tail or b""
+            if self._catalog_cache is not None and self._catalog_cache[0] == tail:
+                return self._catalog_cache[1], self._catalog_cache[2]
+            rows = list((data.get("documents") or {}).values())
+            orders = [r.get("order", 0) for r in rows]
+            # Rows are written in import order; sort only a catalog edited by hand.
+            if any(a > b for a, b in itertools.pairwise(orders)):
+                rows.sort(key=lambda r: (r.get("order", 0), r["id"]))
+            docs = [self._info_from_row(r) for r in rows]
+            index = {d.id: d for d in docs}
         self._catalog_cache = (tail, docs, index)
         return docs, index
 

@@ -749,3 +749,38 @@ async def test_labels_outside_the_scheme_keep_their_colour_through_changes(
         assert [s.label for s in panel.spans] == ["claim", "evidence"]
         assert label_colour(1) == shown
         assert_shows_store(app, store, doc_id)
+
+
+async def test_motions_and_labels_never_ask_for_a_layout_pass(tmp_path: Path) -> None:
+    """A layout pass re-renders the whole screen (~13 ms): keys that move or label don't."""
+    from textual.widget import Widget
+
+    store = Store.open(tmp_path / "s")
+    text = " ".join(f"word{i}" for i in range(3000))
+    ((info, _),) = store.add_documents([{"text": text}])
+    store.merge_layer(
+        info.id, ME, [{"start": i * 8, "end": i * 8 + 5, "label": "claim"} for i in range(300)]
+    )
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        view.move_cursor(text.index("word1500"))  # the panel scrolls to follow
+        await pilot.pause()
+        layouts: list[str] = []
+        original = Widget.refresh
+
+        def refresh(self: Widget, *regions: object, **kwargs: object) -> Widget:
+            if kwargs.get("layout"):
+                layouts.append(type(self).__name__)
+            return original(self, *regions, **kwargs)  # type: ignore[arg-type]
+
+        Widget.refresh = refresh  # type: ignore[method-assign]
+        try:
+            await pilot.press("l", "l", "j", "w", "b", "k", "shift+right", "escape")
+            await pilot.press("w", "2", "w", "3", "x")  # two labels and a delete
+            await pilot.pause()
+        finally:
+            Widget.refresh = original  # type: ignore[method-assign]
+        assert layouts == []
+        assert len(store.spans(info.id, ME)) == 301
+        assert_shows_store(app, store, info.id)

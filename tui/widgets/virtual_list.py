@@ -115,17 +115,13 @@ class VirtualList(ScrollView, can_focus=True):
         self._count = count
         if self._highlight is not None and self._highlight >= count:
             self._highlight = count - 1 if count else None
-        size = Size(self.size.width, max(count, 1))
         old = self.virtual_size
+        # The width is on_resize's; only the number of rows changes here.
+        size = Size(old.width or self.size.width, max(count, 1))
         if size == old:
             return
-        limit = self.container_size.height
-        if (
-            self.is_mounted
-            and self.show_vertical_scrollbar
-            and size.width == old.width
-            and min(size.height, old.height) > limit
-        ):
+        scrolls = min(size.height, old.height) > self.container_size.height
+        if self.is_mounted and self.show_vertical_scrollbar and scrolls:
             # The list scrolls before and after: only its range and the scrollbar's thumb
             # change. Assigning virtual_size would run a layout pass and re-render the
             # whole screen (~13 ms per label at 5,000 annotations) for that.

@@ -182,9 +182,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         # times each.  Cached strips bake it in, so it is dropped with them.
         self._base_style: Style | None = None
         # scrollable_content_region (~10 µs) for the widget's region it was computed at:
-        # render_line needs it for every row, and it only changes with the region or
-        # the styles.
+        # it only changes with the region or the styles.
         self._content_region: tuple[Region, Region] | None = None
+        # The width rows are painted at, until the next Resize or style change (even
+        # the region costs ~3 µs, and render_line needs the width for every row).
+        # Painted between a resize and its Resize event, rows are still those of the
+        # old layout, which Textual crops or pads to the pane, as it does while a
+        # large text is re-wrapped.
+        self._paint_width: int | None = None
+        # (layout, cursor offset, its row): the row of the cursor, for render_line.
+        self._cursor_row: tuple[Layout, int, int] | None = None
         self._preferred_x: int | None = None
         self._drag_origin: int | None = None
         #: Rows built (cache misses) since start; handy for tests and profiling.
@@ -572,6 +579,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return cached[1]
 
     def on_resize(self, event: events.Resize) -> None:
+        self._paint_width = None
         width = self._content_width()
         layout = self._text_layout
         if width <= 0 or (layout is not None and layout.width == width):
@@ -677,7 +685,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._content_region = None  # padding or scrollbar sizes may have changed
+        # Padding or scrollbar sizes may have changed.
+        self._content_region = self._paint_width = None
         self._style_cache.clear()
         self._invalidate_all()
 
@@ -702,14 +711,19 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return base
 
     def render_line(self, y: int) -> Strip:
-        width = self._scrollable_region().width
+        width = self._paint_width
+        if width is None:
+            width = self._paint_width = self._scrollable_region().width
         base = self._base()
         layout = self._text_layout
-        row = y + self.scroll_offset.y
+        row = y + round(self.scroll_y)  # scroll_offset.y without building an Offset
         if layout is None or row >= layout.rows or width <= 0:
             return Strip.blank(max(0, width), base)
         start, end = layout.row_range(row)
-        cursor = self._cursor if layout.row_of(self._cursor) == row else -1
+        cursor_row = self._cursor_row
+        if cursor_row is None or cursor_row[0] is not layout or cursor_row[1] != self._cursor:
+            cursor_row = self._cursor_row = (layout, self._cursor, layout.row_of(self._cursor))
+        cursor = self._cursor if cursor_row[2] == row else -1
         selection = _clip(self.selection, start, end)
         selected = self._span_index.get(self._selected_span_id)
         selected_range = _clip(

@@ -373,7 +373,9 @@ class ReaderScreen(Screen[None]):
         """Apply one acknowledged change to the sorted list and the label counts."""
         for span in removed:
             if not remove_span(self.spans, span):
-                self.spans.remove(span)  # never expected: the list is kept sorted
+                if span not in self.spans:
+                    continue  # never expected: the view and this list hold the same spans
+                self.spans.remove(span)
             self._labels[span.label] -= 1
             if not self._labels[span.label]:
                 del self._labels[span.label]

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
+from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -94,6 +95,8 @@ class ReaderScreen(Screen[None]):
         self._shown_colors: dict[str, str] = {}
 
     # --------------------------------------------------------- typed handles
+    # The panes are composed once and never replaced, so each is looked up once: a
+    # query walks the DOM (up to ~30 µs), and a label asks for several of them.
 
     @property
     def newsmark(self) -> NewsmarkApp:
@@ -107,31 +110,31 @@ class ReaderScreen(Screen[None]):
     def doc(self) -> DocumentInfo:
         return self.docs[self.doc_index]
 
-    @property
+    @cached_property
     def view(self) -> ArticleView:
         return self.query_one(ArticleView)
 
-    @property
+    @cached_property
     def doc_list(self) -> DocumentList:
         return self.query_one(DocumentList)
 
-    @property
+    @cached_property
     def doc_panel(self) -> Widget:
         return self.query_one("#doc-panel")
 
-    @property
+    @cached_property
     def annotation_list(self) -> AnnotationList:
         return self.query_one(AnnotationList)
 
-    @property
+    @cached_property
     def find_bar(self) -> PromptBar:
         return self.query_one("#find", PromptBar)
 
-    @property
+    @cached_property
     def filter_bar(self) -> PromptBar:
         return self.query_one("#docs-filter", PromptBar)
 
-    @property
+    @cached_property
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 

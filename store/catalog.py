@@ -20,7 +20,7 @@ from store import layout
 from store.locking import Lock
 from store.model import DocumentInfo
 from store.records import CatalogRow
-from store.storage import AtomicJSONStorage, sync_pending
+from store.storage import AtomicJSONStorage, gc_paused, sync_pending
 from store.textmodel import lines
 from store.texts import Texts, doc_id_for, text_sha256
 
@@ -36,15 +36,17 @@ def default_title(text: str) -> str:
 
 def info_from_row(r: CatalogRow) -> DocumentInfo:
     """The catalog entry of a row (the row's import order is not part of it)."""
+    # Positional arguments: a quarter faster than keywords, and opening a store of
+    # 10,000 documents makes 10,000 of these (fields in DocumentInfo's order).
     return DocumentInfo(
-        id=r["id"],
-        title=r["title"],
-        source=r["source"],
-        sha256=r["sha256"],
-        text_sha256=r["text_sha256"],
-        length=r["length"],
-        added=r["added"],
-        meta=r.get("meta") or {},
+        r["id"],
+        r["title"],
+        r["source"],
+        r["sha256"],
+        r["text_sha256"],
+        r["length"],
+        r["added"],
+        r.get("meta") or {},
     )
 
 
@@ -75,17 +77,18 @@ class Catalog:
     def entries(self) -> tuple[list[DocumentInfo], dict[str, DocumentInfo]]:
         """All documents in import order, and the same by id (re-parsed only after a write)."""
         storage = self._storage()
-        data = storage.read() or {}
-        tail = storage._cache_tail or b""
-        if self._cache is not None and self._cache[0] == tail:
-            return self._cache[1], self._cache[2]
-        rows: list[CatalogRow] = list((data.get("documents") or {}).values())
-        orders = [r.get("order", 0) for r in rows]
-        # Rows are written in import order; sort only a catalog edited by hand.
-        if any(a > b for a, b in itertools.pairwise(orders)):
-            rows.sort(key=lambda r: (r.get("order", 0), r["id"]))
-        docs = [info_from_row(r) for r in rows]
-        index = {d.id: d for d in docs}
+        with gc_paused():
+            data = storage.read() or {}
+            tail = storage._cache_tail or b""
+            if self._cache is not None and self._cache[0] == tail:
+                return self._cache[1], self._cache[2]
+            rows: list[CatalogRow] = list((data.get("documents") or {}).values())
+            orders = [r.get("order", 0) for r in rows]
+            # Rows are written in import order; sort only a catalog edited by hand.
+            if any(a > b for a, b in itertools.pairwise(orders)):
+                rows.sort(key=lambda r: (r.get("order", 0), r["id"]))
+            docs = [info_from_row(r) for r in rows]
+            index = {d.id: d for d in docs}
         self._cache = (tail, docs, index)
         return docs, index
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
 import os
 import re
@@ -138,15 +139,19 @@ def sweep_temp_files(folder: Path) -> int:
     removed = 0
     if not folder.is_dir():
         return 0
-    for entry in os.scandir(folder):
-        match = _TMP_RE.match(entry.name)
+    # listdir and a suffix test first: a folder of 10,000 documents is swept while the
+    # reader starts, and DirEntry objects plus a regex per name took twice as long.
+    for name in os.listdir(folder):
+        if not name.endswith(TMP_SUFFIX):
+            continue
+        match = _TMP_RE.match(name)
         if not match:
             continue
         pid = int(match["pid"])
         if pid != os.getpid() and _alive(pid):
             continue
         with contextlib.suppress(OSError):
-            os.unlink(entry.path)
+            os.unlink(folder / name)
             removed += 1
     return removed
 
@@ -202,6 +207,23 @@ def decode_checked(path: Path, raw: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StoreCorrupt(f"{path}: store file has an unexpected shape; {hint}")
     return data
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while parsing a large file into objects that stay alive.
+
+    A catalog of 10,000 documents is ~30,000 container objects; the collections
+    their allocation triggers would traverse them (and everything else alive)
+    again and again, ~a third of opening such a store.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_checked(path: Path) -> dict[str, Any]:

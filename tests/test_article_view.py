@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 
 from store.model import Span
-from tui.widgets.article_view import ArticleView, _SpanIndex
+from tui.widgets.article_view import ArticleView
 
 FAMILY = "👩\u200d👩\u200d👧"
 COLORS = {"PER": "#e6194b", "LOC": "#3cb44b", "ORG": "#4363d8"}
@@ -229,14 +229,6 @@ async def test_resize_keeps_cursor_offset() -> None:
         assert view.cursor == 200
 
 
-def test_span_index_finds_overlaps_without_full_scan() -> None:
-    spans = [Span(f"s{i}", i * 10, i * 10 + 5, "PER", "") for i in range(1000)]
-    spans.append(Span("huge", 0, 20_000, "ORG", ""))
-    index = _SpanIndex(spans)
-    found = index.overlapping(503, 523)
-    assert [s.id for s in found] == ["huge", "s50", "s51", "s52"]
-
-
 async def test_far_cursor_and_page_down_scroll_into_view() -> None:
     text = "\n".join(f"line {i}" for i in range(200))
     app = ViewApp(text)
@@ -298,3 +290,98 @@ async def test_theme_switch_recomputes_tints() -> None:
         await pilot.pause()
         light = cell_styles(view, 0)[1]
         assert dark.bgcolor != light.bgcolor
+
+
+async def test_simple_rows_are_painted_exactly_as_cell_by_cell() -> None:
+    """The sliced fast path for plain rows gives the very segments of the general one."""
+    import random
+
+    rng = random.Random(7)
+    text = " ".join(
+        rng.choice(["Akar", "said", "U.S.", "talks", "a", "“quote”"]) for _ in range(400)
+    )
+    app = ViewApp(text)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(ArticleView)
+        await pilot.pause()
+        layout = view._text_layout
+        assert layout is not None
+        for trial in range(300):
+            spans = []
+            for i in range(rng.randint(0, 12)):
+                start = rng.randrange(len(text) - 1)
+                end = min(len(text), start + rng.choice([1, 2, 5, 30, 90]))
+                spans.append(span(f"t{trial}-{i}", text, start, end, rng.choice(list(COLORS))))
+            view.set_spans(spans)
+            row = rng.randrange(layout.rows)
+            start, end = layout.row_range(row)
+            assert layout.is_simple_row(row)
+            shown = [s for s in view._span_index.overlapping(start, end) if s.end > s.start]
+            cursor = rng.choice([-1, start, end - 1, rng.randrange(start, end + 1)])
+            sel_a, sel_b = sorted(rng.randrange(start - 5, end + 6) for _ in range(2))
+            selection = None if sel_a == sel_b or rng.random() < 0.3 else (sel_a, sel_b)
+            selected = rng.choice([None, *((s.start, s.end) for s in shown)])
+            fast = view._simple_segments(start, end, shown, cursor, selection, selected)
+            slow, total = view._cell_segments(layout, row, shown, cursor, selection, selected)
+            assert fast == slow, (trial, row)
+            assert total == end - start
+
+
+class RecordingView(ArticleView):
+    """Records the first row painted and every layout installed since the last load."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_frame: list[str] = []
+        self.installed: list[tuple[int, int] | None] = []
+
+    def load(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.first_frame, self.installed = [], []
+        super().load(*args, **kwargs)
+
+    def render_line(self, y: int):  # type: ignore[no-untyped-def]
+        strip = super().render_line(y)
+        if len(self.installed) == 1:  # painted from the first layout installed
+            self.first_frame.append("".join(segment.text for segment in strip))
+        return strip
+
+    def _apply_layout(self, layout, keep_scroll: bool = True) -> None:  # type: ignore[no-untyped-def]
+        self.installed.append(layout.window)
+        super()._apply_layout(layout, keep_scroll)
+
+
+class BigApp(App[None]):
+    def __init__(self, text: str, cursor: int) -> None:
+        super().__init__()
+        self.doc, self.cursor = text, cursor
+
+    def compose(self) -> ComposeResult:
+        yield RecordingView()
+
+    def on_mount(self) -> None:
+        self.query_one(RecordingView).load(self.doc, [], COLORS, cursor=self.cursor)
+
+
+async def test_large_article_is_wrapped_around_the_cursor_first_then_as_a_whole() -> None:
+    lines = [f"line {i:05d} " + "word " * (i % 17) for i in range(12_000)]
+    text = "\n".join(lines)
+    assert len(text) > 200_000
+    cursor = text.index("line 09000")
+    app = BigApp(text, cursor)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(RecordingView)
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if view.layout_ready:
+                break
+        assert view.layout_ready
+        # The first layout, of the lines around the cursor only, showed the cursor's line.
+        assert any(row.startswith("line 09000") for row in view.first_frame)
+        # Wrapped first around the cursor only, then as a whole (in a thread).
+        assert view.installed[0] is not None and view.installed[-1] is None
+        layout = view._text_layout
+        assert layout is not None and layout.window is None
+        top = view.scroll_offset.y
+        assert top <= layout.row_of(cursor) < top + view.scrollable_content_region.height
+        view.cursor_down()  # the whole layout's rows: the next line, past its spacer row
+        assert view.cursor == text.index("line 09001")

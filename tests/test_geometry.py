@@ -237,3 +237,60 @@ def test_paragraph_gap_adds_spacer_rows_only_between_non_empty_lines() -> None:
     plain = Layout(text, 40)
     assert plain.rows == layout.rows - 1
     assert not any(plain.is_spacer(r) for r in range(plain.rows))
+
+
+def test_is_simple_row_names_rows_drawn_one_code_point_per_cell() -> None:
+    layout = Layout("plain words here\nwide 漢字 here\ntab\there\ncafe\u0301 done", 40)
+    assert [layout.is_simple_row(r) for r in range(layout.rows)] == [True, False, False, False]
+    for row in range(layout.rows):
+        if layout.is_simple_row(row):
+            start, end = layout.row_range(row)
+            assert layout.cells(row) == [(i, i + 1, layout.text[i], 1) for i in range(start, end)]
+
+
+_WINDOW_PIECES = st.sampled_from(
+    ["word ", "longerword ", "\n", "\n\n", "漢字", "\t", "e\u0301 ", "x" * 30, "  "]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pieces=st.lists(_WINDOW_PIECES, min_size=1, max_size=60),
+    width=st.integers(4, 30),
+    gap=st.booleans(),
+    data=st.data(),
+)
+def test_window_layout_rows_are_those_of_the_whole_layout(
+    pieces: list[str], width: int, gap: bool, data: st.DataObject
+) -> None:
+    text = "".join(pieces)
+    a = data.draw(st.integers(0, len(text)))
+    b = data.draw(st.integers(a, len(text)))
+    full = Layout(text, width, paragraph_gap=gap)
+    part = Layout(text, width, paragraph_gap=gap, window=(a, b))
+    lo, hi = part.window or (0, len(text))
+    # Whole lines, covering the range asked for.
+    assert lo <= a and b <= hi
+    assert lo == 0 or text[lo - 1] == "\n"
+    assert hi == len(text) or text[hi] == "\n"
+    # The whole layout's rows of those lines; the spacer drawn before the first of
+    # them belongs to the line before the window.
+    inside = [
+        (full.row_range(r), full.is_spacer(r))
+        for r in range(full.rows)
+        if lo <= full.row_range(r)[0]
+        and full.row_range(r)[1] <= hi
+        and not (full.is_spacer(r) and full.row_range(r)[0] == lo and lo > 0)
+    ]
+    got = [(part.row_range(r), part.is_spacer(r)) for r in range(part.rows)]
+    assert got == inside
+    for offset in range(lo, hi + 1):
+        start, end = part.row_range(part.row_of(offset))
+        assert (start, end) == full.row_range(full.row_of(offset))
+        assert part.column_of(offset) == full.column_of(offset)
+
+
+def test_window_layout_is_ignored_for_other_line_breaks() -> None:
+    text = "one\r\ntwo\nthree " * 20
+    assert Layout(text, 10, window=(30, 40)).window is None
+    assert Layout("a\nb\nc", 10, window=(0, 5)).window is None  # the whole text

@@ -706,3 +706,83 @@ async def test_writer_thread_change_lands_on_its_own_document(tmp_path: Path) ->
         assert view_of(app).text.startswith("Beta") and screen.spans == []
         await pilot.press("q")  # quitting waits for queued writes
     assert [s.text for s in store.spans(a.id, ME)] == ["minister"]
+
+
+async def test_acknowledged_write_is_not_taken_for_another_process(
+    seeded: tuple[Store, str],
+) -> None:
+    store, doc_id = seeded
+    app = app_for(store, write_in_thread=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ReaderScreen)
+        await pilot.press("w", "1")
+        await _writes_settled(app, pilot)
+        assert save_state(app) == "saved"
+        # The writer read the revision after its write: polling finds nothing new.
+        seen = screen.watcher.poll(doc_id, len(screen.docs), ME, False)
+        assert seen.spans is None
+        # Another process's write is still noticed.
+        other = Store.open(store.root)
+        other.add_span(doc_id, 0, 6, "issue", ME)
+        assert screen.watcher.poll(doc_id, len(screen.docs), ME, False).spans == store.spans(
+            doc_id, ME
+        )
+
+
+async def test_labels_outside_the_scheme_keep_their_colour_through_changes(
+    seeded: tuple[Store, str],
+) -> None:
+    store, doc_id = seeded
+    store.merge_layer(doc_id, ME, [{"start": 180, "end": 191, "label": "evidence"}])
+    app = app_for(store, write_in_thread=True)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.screen.query_one(AnnotationList)
+
+        def label_colour(row: int) -> object:
+            """The colour the panel gives the label of its row ``row``."""
+            strip = panel.render_line(row)
+            return next(s.style.color for s in strip if s.text.strip() == panel.spans[row].label)  # type: ignore[union-attr]
+
+        await pilot.pause()
+        shown = label_colour(0)
+        await pilot.press("w", "1")  # another label: "evidence" stays in use
+        await _writes_settled(app, pilot)
+        assert [s.label for s in panel.spans] == ["claim", "evidence"]
+        assert label_colour(1) == shown
+        assert_shows_store(app, store, doc_id)
+
+
+async def test_motions_and_labels_never_ask_for_a_layout_pass(tmp_path: Path) -> None:
+    """A layout pass re-renders the whole screen (~13 ms): keys that move or label don't."""
+    from textual.widget import Widget
+
+    store = Store.open(tmp_path / "s")
+    text = " ".join(f"word{i}" for i in range(3000))
+    ((info, _),) = store.add_documents([{"text": text}])
+    store.merge_layer(
+        info.id, ME, [{"start": i * 8, "end": i * 8 + 5, "label": "claim"} for i in range(300)]
+    )
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        view.move_cursor(text.index("word1500"))  # the panel scrolls to follow
+        await pilot.pause()
+        layouts: list[str] = []
+        original = Widget.refresh
+
+        def refresh(self: Widget, *regions: object, **kwargs: object) -> Widget:
+            if kwargs.get("layout"):
+                layouts.append(type(self).__name__)
+            return original(self, *regions, **kwargs)  # type: ignore[arg-type]
+
+        Widget.refresh = refresh  # type: ignore[method-assign]
+        try:
+            await pilot.press("l", "l", "j", "w", "b", "k", "shift+right", "escape")
+            await pilot.press("w", "2", "w", "3", "x")  # two labels and a delete
+            await pilot.pause()
+        finally:
+            Widget.refresh = original  # type: ignore[method-assign]
+        assert layouts == []
+        assert len(store.spans(info.id, ME)) == 301
+        assert_shows_store(app, store, info.id)

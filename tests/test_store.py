@@ -172,8 +172,15 @@ def test_stale_temp_files_are_swept_at_open(seeded: tuple[Store, str]) -> None:
     # A writer that died (pid 999999 is not running) left a temp file behind.
     stale = store.root / "docs" / ".abc.json.999999.0123abcd.tmp"
     stale.write_bytes(b"{")
+    # A live process's write in flight, and files that only look similar, stay.
+    live = store.root / "docs" / f".abc.json.{os.getppid()}.0123abcd.tmp"
+    live.write_bytes(b"{")
+    lookalikes = [store.root / "docs" / ".abc.json.999999.0123abcd.tmp.bak", store.root / "x.tmp"]
+    for path in lookalikes:
+        path.write_bytes(b"{")
     Store.open(store.root)
     assert not stale.exists()
+    assert live.exists() and all(path.exists() for path in lookalikes)
 
 
 def test_batch_lands_as_one_write(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ from store.errors import NewsmarkError
 from store.model import Span
 from store.store import Change, Store
 from store.textmodel import LINE_BREAKS
+from tui.span_index import insort_span, remove_span
 from tui.widgets.document_list import DocRow
 from tui.writer import Outcome
 
@@ -40,8 +42,30 @@ class LayerEditor:
         self.reader = reader
         #: The layer's spans as the store acknowledged them, sorted by Span.sort_key.
         self.spans: list[Span] = []
+        # How many spans use each label: the colours cover every label in use, and
+        # counting keeps a label from scanning all spans for their labels.
+        self._labels: Counter[str] = Counter()
         self._wrote = False  # a write of this session returned for the open document
         self._shown_colors: dict[str, str] = {}
+
+    def set_spans(self, spans: list[Span]) -> None:
+        """Replace the whole layer (a document opened, another process changed it)."""
+        self.spans = sorted(spans, key=Span.sort_key)
+        self._labels = Counter(s.label for s in spans)
+
+    def _apply_spans(self, added: list[Span], removed: list[Span]) -> None:
+        """Apply one acknowledged change to the sorted list and the label counts."""
+        for span in removed:
+            if not remove_span(self.spans, span):
+                if span not in self.spans:
+                    continue  # never expected: the view and this list hold the same spans
+                self.spans.remove(span)
+            self._labels[span.label] -= 1
+            if not self._labels[span.label]:
+                del self._labels[span.label]
+        for span in added:
+            insort_span(self.spans, span)
+            self._labels[span.label] += 1
 
     @property
     def view(self) -> ArticleView:
@@ -57,7 +81,7 @@ class LayerEditor:
 
     def load(self, spans: list[Span]) -> dict[str, str]:
         """A document was opened with ``spans``; returns the label colours to show."""
-        self.spans = spans
+        self.set_spans(spans)
         self._wrote = False
         self._shown_colors = self.colors()
         return self._shown_colors
@@ -102,18 +126,18 @@ class LayerEditor:
         view = self.view
         span = change.span
         if span is not None:
-            # Apply the acknowledged change locally rather than re-reading every span.
-            removed = [s for s in self.spans if s.id == span.id]
+            # Apply the acknowledged change locally rather than re-reading every span:
+            # the list, the view's index and the panel each update in place.
+            old = view.span(span.id)
+            removed = [old] if old is not None else []
             added = [span] if change.kind != "delete" else []
-            if removed:
-                self.spans.remove(removed[0])
-            for new_span in added:
-                bisect.insort(self.spans, new_span, key=Span.sort_key)
+            self._apply_spans(added, removed)
             colors = self.colors()
             if colors != self._shown_colors:
                 self._shown_colors = colors
                 view.set_colors(colors)
             view.update_spans(added, removed)
+            self.reader.annotation_list.apply(added, removed, colors)
             unmoved = view.selection_epoch == epoch
             if change.kind == "delete":
                 if view.selected_span_id == span.id:
@@ -131,8 +155,8 @@ class LayerEditor:
         if change.kind == "status" and change.status:
             self.reader.doc_status = change.status
             self.reader.refresh_title()
-        self.reader.watcher.seen(self.reader.doc.id)
-        self.refresh_panel()
+        self.reader.watcher.seen(self.reader.doc.id, outcome.revision)
+        self.reader.annotation_list.follow(view.cursor, view.selected_span_id)
         self.reader.doc_list.update_row(
             DocRow(
                 self.reader.doc.id, self.reader.doc.title, self.reader.doc_status, len(self.spans)
@@ -219,8 +243,7 @@ class LayerEditor:
         self.write(call, lambda outcome: self.acknowledged(outcome, epoch))
 
     def selected_span(self) -> Span | None:
-        sid = self.view.selected_span_id
-        return next((s for s in self.spans if s.id == sid), None) if sid else None
+        return self.view.span(self.view.selected_span_id)
 
     def select_span(self, span: Span) -> None:
         view = self.view
@@ -315,7 +338,7 @@ class LayerEditor:
         )
 
     def colors(self) -> dict[str, str]:
-        scheme = self.reader.scheme.with_extra(sorted({s.label for s in self.spans}))
+        scheme = self.reader.scheme.with_extra(sorted(self._labels))
         return {lab.name: lab.color for lab in scheme.labels}
 
     def refresh_panel(self) -> None:

@@ -205,18 +205,30 @@ class Layout:
         "tab_size",
         "text",
         "width",
+        "window",
     )
 
     _CELLS_CACHE_SIZE: Final = 512
 
     def __init__(
-        self, text: str, width: int, tab_size: int = 4, paragraph_gap: bool = False
+        self,
+        text: str,
+        width: int,
+        tab_size: int = 4,
+        paragraph_gap: bool = False,
+        window: tuple[int, int] | None = None,
     ) -> None:
         """``paragraph_gap``: draw an empty spacer row between two non-empty lines.
 
         For articles that put each paragraph on one line with no blank line between
         (wire copy often does), so paragraphs stay apart on screen. Spacer rows hold
         no offsets: ``row_of`` never returns one and ``is_spacer`` names them.
+
+        ``window``: wrap only the logical lines that touch this offset range (a first
+        screen of a large article). Those lines get exactly the rows the whole
+        layout gives them, numbered from 0; ``window`` is then the (start, end)
+        offsets of the lines wrapped. Ignored (None) for texts with line breaks
+        other than "\n".
         """
         self.text = text
         self.width = max(1, width)
@@ -226,10 +238,18 @@ class Layout:
         self._line_first_row: array[int] = array("q")
         self._cells_cache: dict[int, list[Cell]] = {}
         self._spacers: set[int] = set()
+        self.window: tuple[int, int] | None = None
         if any(char in text for char in RARE_LINE_BREAKS):
             self._wrap_lines(paragraph_gap)
-        else:
-            self._wrap_lf_lines(paragraph_gap)
+            return
+        start, end = 0, len(text)
+        if window is not None:
+            start = text.rfind("\n", 0, max(0, window[0])) + 1
+            end = text.find("\n", min(len(text), window[1]))
+            end = len(text) if end < 0 else end
+            if (start, end) != (0, len(text)):
+                self.window = (start, end)
+        self._wrap_lf_lines(paragraph_gap, start, end)
 
     # -- building
 
@@ -245,15 +265,16 @@ class Layout:
                 self._add_spacer(position)
         self._wrap_line(position, len(text), text[position:])
 
-    def _wrap_lf_lines(self, paragraph_gap: bool) -> None:
+    def _wrap_lf_lines(self, paragraph_gap: bool, start: int, end: int) -> None:
         """``_wrap_lines`` for a text whose only line break is "\\n" (nearly all texts).
 
         ``str.split`` finds the lines in C, several times faster than the break
-        pattern, which matters for a 1 MB article at start-up.
+        pattern, which matters for a 1 MB article at start-up. Wraps the lines of
+        ``text[start:end]`` (whole lines).
         """
-        lines = self.text.split("\n")
+        lines = self.text[start:end].split("\n")
         last = len(lines) - 1
-        position = 0
+        position = start
         for i, line in enumerate(lines):
             end = position + len(line)
             self._wrap_line(position, end, line)
@@ -445,6 +466,14 @@ class Layout:
         """
         offset = min(max(offset, 0), len(self.text))
         return max(0, bisect_right(self._row_starts, offset) - 1)
+
+    def is_simple_row(self, row: int) -> bool:
+        """True if each code point of the row is one grapheme, one cell, drawn as itself.
+
+        Then ``cells(row)`` is one ``(i, i + 1, text[i], 1)`` per offset, and a painter
+        may slice the text instead of walking the cells.
+        """
+        return _is_simple_run(self.text[self._row_starts[row] : self._row_ends[row]])
 
     def cells(self, row: int) -> list[Cell]:
         """(start, end, display text, cell width) for each grapheme of a row."""

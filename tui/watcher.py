@@ -27,8 +27,12 @@ class Seen:
 
 class Watcher(ABC):
     @abstractmethod
-    def seen(self, doc_id: str) -> None:
-        """The reader now shows ``doc_id`` as it is in the store (after a load or a write)."""
+    def seen(self, doc_id: str, revision: bytes | None = None) -> None:
+        """The reader now shows ``doc_id`` as it is in the store (after a load or a write).
+
+        ``revision``: the document's revision as the writer read it right after its
+        write, if it did (otherwise the watcher reads it now).
+        """
 
     @abstractmethod
     def poll(self, doc_id: str, known_docs: int, annotator: str, damaged: bool) -> Seen:
@@ -42,8 +46,8 @@ class StoreWatcher(Watcher):
         self.store = store
         self._revision = b""
 
-    def seen(self, doc_id: str) -> None:
-        self._revision = self.store.revision(doc_id)
+    def seen(self, doc_id: str, revision: bytes | None = None) -> None:
+        self._revision = self.store.revision(doc_id) if revision is None else revision
 
     def poll(self, doc_id: str, known_docs: int, annotator: str, damaged: bool) -> Seen:
         store = self.store

@@ -31,6 +31,9 @@ class Outcome:
 
     change: Change | None = None
     error: NewsmarkError | None = None
+    #: The document's revision token (``Store.revision``) read right after the write,
+    #: on the writer thread, so the UI thread does no file I/O to acknowledge it.
+    revision: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -107,7 +110,11 @@ class ThreadWriter:
                     outcome = Outcome(error=NewsmarkError(f"could not open the store: {exc}"))
                     self._target.post_message(WriteDone(outcome, done))
                     continue
-            self._target.post_message(WriteDone(run_call(call, store), done))
+            outcome = run_call(call, store)
+            if outcome.change is not None:
+                revision = store.revision(outcome.change.doc_id)
+                outcome = Outcome(outcome.change, outcome.error, revision)
+            self._target.post_message(WriteDone(outcome, done))
         if store is not None:
             store.close()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import suppress
+from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -86,6 +87,8 @@ class ReaderScreen(Screen[None]):
         self._docs_forced = False
 
     # --------------------------------------------------------- typed handles
+    # The panes are composed once and never replaced, so each is looked up once: a
+    # query walks the DOM (up to ~30 µs), and a label asks for several of them.
 
     @property
     def newsmark(self) -> NewsmarkApp:
@@ -99,31 +102,31 @@ class ReaderScreen(Screen[None]):
     def doc(self) -> DocumentInfo:
         return self.docs[self.doc_index]
 
-    @property
+    @cached_property
     def view(self) -> ArticleView:
         return self.query_one(ArticleView)
 
-    @property
+    @cached_property
     def doc_list(self) -> DocumentList:
         return self.query_one(DocumentList)
 
-    @property
+    @cached_property
     def doc_panel(self) -> Widget:
         return self.query_one("#doc-panel")
 
-    @property
+    @cached_property
     def annotation_list(self) -> AnnotationList:
         return self.query_one(AnnotationList)
 
-    @property
+    @cached_property
     def find_bar(self) -> PromptBar:
         return self.query_one("#find", PromptBar)
 
-    @property
+    @cached_property
     def filter_bar(self) -> PromptBar:
         return self.query_one("#docs-filter", PromptBar)
 
-    @property
+    @cached_property
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
@@ -163,6 +166,9 @@ class ReaderScreen(Screen[None]):
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.open_document(self.doc_index)
         self.view.focus()
+        # Keys typed before the article is wrapped for its pane (a large one finishes
+        # wrapping in a thread after the first frame) wait for it, as after a resize.
+        self._await_layout()
         # Another newsmark process may import documents or label this one.
         self.set_interval(POLL_SECONDS, self._poll)
         # `newsmark open` pauses the cyclic GC through start-up (see tui.cli); resume
@@ -326,7 +332,7 @@ class ReaderScreen(Screen[None]):
             self._fill_doc_list()
             self.refresh_title()
         if seen.spans is not None and seen.spans != self.spans:
-            self.editor.spans = seen.spans
+            self.editor.set_spans(seen.spans)
             self.view.set_spans(seen.spans)
             self.editor.refresh_panel()
             self.doc_list.update_row(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 from rich.text import Text
 from textual.color import Color, ColorParseError
 
 from store.model import Span
+from tui.span_index import insort_span, remove_span
 from tui.widgets.article_view import _readable
 from tui.widgets.virtual_list import VirtualList
 
@@ -18,8 +19,16 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: max(0, n - 1)] + "…"
 
 
+def _start(span: Span) -> int:
+    return span.start
+
+
 class AnnotationList(VirtualList):
-    """Label, offsets and text of each annotation, one line each, sorted by position."""
+    """Label, offsets and text of each annotation, one line each, sorted by position.
+
+    A label or a delete changes one row (``apply``): the list is updated in place
+    and rows are cached by the span they show, so only the new row is rendered.
+    """
 
     DEFAULT_CSS = """
     AnnotationList { width: 34; border-left: tall $primary 30%; }
@@ -28,10 +37,9 @@ class AnnotationList(VirtualList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._spans: list[Span] = []
-        self._starts: list[int] = []
+        self._spans: list[Span] = []  # sorted by Span.sort_key
+        self._by_id: dict[str, Span] = {}
         self._colors: Mapping[str, str] = {}
-        self._index: dict[str, int] = {}
         # label -> readable hex colour: parsing and contrast-checking it costs ~60 µs,
         # and every row needs one.  Depends on the colours and the panel's background.
         self._label_colors: dict[str, str] = {}
@@ -41,12 +49,42 @@ class AnnotationList(VirtualList):
         return self._spans
 
     def set_spans(self, spans: Sequence[Span], colors: Mapping[str, str]) -> None:
-        self._spans = list(spans)
-        self._starts = [s.start for s in self._spans]
-        self._index = {s.id: i for i, s in enumerate(self._spans)}
-        self._colors = colors
+        """Show these spans (in any order) with these label colours."""
+        self._spans = sorted(spans, key=Span.sort_key)
+        self._by_id = {s.id: s for s in self._spans}
+        self._colors = dict(colors)
         self._label_colors.clear()
         self.set_count(len(self._spans))
+
+    def apply(
+        self, added: Sequence[Span], removed: Sequence[Span], colors: Mapping[str, str]
+    ) -> None:
+        """One change: spans removed and added (by id), repainting only what moved."""
+        if colors != self._colors:
+            self._colors = dict(colors)
+            self._label_colors.clear()
+            self.invalidate()
+        first = len(self._spans)
+        for span in removed:
+            old = self._by_id.pop(span.id, None)
+            if old is not None:
+                first = min(first, self._row_of(old))
+                if not remove_span(self._spans, old):  # not where its order says: scan
+                    self._spans.remove(old)
+        for span in added:
+            old = self._by_id.pop(span.id, None)
+            if old is not None and not remove_span(self._spans, old):
+                self._spans.remove(old)
+            insort_span(self._spans, span)
+            self._by_id[span.id] = span
+            first = min(first, self._row_of(span))
+        self.rows_moved(len(self._spans), first)
+
+    def _row_of(self, span: Span) -> int:
+        return bisect.bisect_left(self._spans, span.sort_key(), key=Span.sort_key)
+
+    def row_key(self, index: int) -> Hashable:
+        return self._spans[index]
 
     def empty_text(self) -> Text:
         return Text("no annotations yet: select text, press 1–9", style="dim")
@@ -84,10 +122,11 @@ class AnnotationList(VirtualList):
         """Highlight the selected annotation, else the last one starting at or before cursor."""
         if not self._spans:
             return
-        if selected is not None and selected in self._index:
-            self.highlight(self._index[selected])
+        span = self._by_id.get(selected) if selected is not None else None
+        if span is not None:
+            self.highlight(self._row_of(span))
             return
-        self.highlight(max(0, bisect.bisect_right(self._starts, cursor) - 1))
+        self.highlight(max(0, bisect.bisect_right(self._spans, cursor, key=_start) - 1))
 
     def span_at_row(self, index: int) -> Span | None:
         return self._spans[index] if 0 <= index < len(self._spans) else None

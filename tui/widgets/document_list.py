@@ -7,7 +7,7 @@ in the reader follow the list's current order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -82,7 +82,8 @@ class DocumentList(VirtualList):
         self._rows[row.id] = row
         index = self._position.get(row.id)
         if index is not None:
-            self.invalidate(index)
+            # Rows are cached by what they show (row_key), so the new one just repaints.
+            self._refresh_row(index)
 
     def _reorder(self, current: str | None) -> None:
         order = list(range(len(self._infos)))
@@ -166,6 +167,11 @@ class DocumentList(VirtualList):
 
     def empty_text(self) -> Text:
         return Text("no documents match (t: status, f: title)", style="dim")
+
+    def row_key(self, index: int) -> Hashable:
+        info = self.doc_at(index)
+        assert info is not None
+        return self.row_for(info)
 
     def render_row(self, index: int, width: int) -> Text:
         info = self.doc_at(index)

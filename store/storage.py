@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from tinydb.storages import Storage
 from store.errors import StoreCorrupt, StoreWriteError
 
 TMP_SUFFIX = ".tmp"
+# When this process began (as far as the store knows): temp files with our pid and an
+# older time were left by an earlier process that had the same pid.
+_STARTED = time.time() - 1.0
 _TMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
 # The body's checksum is spliced in as the last key, so the file stays plain JSON.
 _TAIL_PREFIX = b',"_checksum":"'
@@ -148,7 +152,16 @@ def sweep_temp_files(folder: Path) -> int:
         if not match:
             continue
         pid = int(match["pid"])
-        if pid != os.getpid() and _alive(pid):
+        if pid == os.getpid():
+            # Ours: a write in flight (the sweep runs on a thread beside the import
+            # `newsmark PATH` starts), unless it predates this process (a dead one's
+            # with the same pid).
+            try:
+                if os.stat(folder / name).st_mtime >= _STARTED:
+                    continue
+            except OSError:
+                continue
+        elif _alive(pid):
             continue
         with contextlib.suppress(OSError):
             os.unlink(folder / name)

@@ -284,3 +284,22 @@ def test_busy_document_gives_a_clear_message_and_changes_nothing(
         holder.wait()
     store.add_span(doc, 0, 3, "claim", "alice")  # free again once the holder is gone
     assert len(store.spans(doc)) == 2
+
+
+def test_sweep_keeps_this_process_writes_in_flight(tmp_path: Path) -> None:
+    """The open-time sweep runs beside an import: our own fresh temp files stay."""
+    import os
+    import time
+
+    from store.storage import sweep_temp_files
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    fresh = folder / f".abc.json.{os.getpid()}.0123abcd.tmp"
+    fresh.write_bytes(b"in flight")
+    stale = folder / f".old.json.{os.getpid()}.89abcdef.tmp"
+    stale.write_bytes(b"left by a dead process with our pid")
+    hour_ago = time.time() - 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    assert sweep_temp_files(folder) == 1
+    assert fresh.exists() and not stale.exists()

@@ -39,11 +39,21 @@ async def test_reader_repaints_another_process_label(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         reader = app.reader
         assert reader is not None
-        Store(store.root).add_span(info.id, 180, 191, "actor", "alice")
+        other = Store(store.root)
+        other.add_span(info.id, 180, 191, "actor", "alice")
+        other.add_span(info.id, 0, 3, "hedge", "alice")  # a label the scheme does not name
         reader._poll()  # what the two-second timer does
         await pilot.pause()
         view = app.screen.query_one(ArticleView)
-        assert [(s.start, s.end, s.label) for s in view.spans] == [(180, 191, "actor")]
+        assert [(s.start, s.end, s.label) for s in view.spans] == [
+            (0, 3, "hedge"),
+            (180, 191, "actor"),
+        ]
+        # The article draws the new label in the colour the panel names it with.
+        from textual.color import Color
+
+        wanted = Color.parse(reader.editor.colors()["hedge"])
+        assert view._label_color("hedge") == wanted
         status = app.screen.query_one(StatusBar)
         assert status.save_state == "updated"
         assert "another newsmark process" in status.text

@@ -53,6 +53,17 @@ class LayerEditor:
         self.spans = sorted(spans, key=Span.sort_key)
         self._labels = Counter(s.label for s in spans)
 
+    def replace(self, spans: list[Span]) -> None:
+        """Show another process's version of the layer: spans, colours, panel."""
+        self.set_spans(spans)
+        colors = self.colors()
+        if colors != self._shown_colors:
+            # A label another process used that the scheme does not name gets a colour.
+            self._shown_colors = colors
+            self.view.set_colors(colors)
+        self.view.set_spans(self.spans)
+        self.refresh_panel()
+
     def _apply_spans(self, added: list[Span], removed: list[Span]) -> None:
         """Apply one acknowledged change to the sorted list and the label counts."""
         for span in removed:

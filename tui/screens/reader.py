@@ -332,9 +332,7 @@ class ReaderScreen(Screen[None]):
             self._fill_doc_list()
             self.refresh_title()
         if seen.spans is not None and seen.spans != self.spans:
-            self.editor.set_spans(seen.spans)
-            self.view.set_spans(seen.spans)
-            self.editor.refresh_panel()
+            self.editor.replace(seen.spans)
             self.doc_list.update_row(
                 DocRow(self.doc.id, self.doc.title, self.doc_status, len(seen.spans))
             )

@@ -154,7 +154,7 @@ def bench_interaction(store: Store, doc_id: str, moves: int, labels: int) -> dic
         for pos, end in _fresh_words(view, labels, first=0, step=40):
             view.select(pos, end)
             c0, w0 = time.process_time(), time.perf_counter()
-            screen.action_label(1 + (pos % 4))
+            screen.editor.action_label(1 + (pos % 4))
             _paint(view)
             label_cpu.append(time.process_time() - c0)
             label_wall.append(time.perf_counter() - w0)
@@ -197,7 +197,7 @@ def bench_label_ui_thread(store: Store, doc_id: str, labels: int) -> dict[str, f
             view.select(pos, end)
             acknowledged = len(done_cpu)
             c0 = time.thread_time()
-            screen.action_label(1 + (pos % 4))
+            screen.editor.action_label(1 + (pos % 4))
             key = time.thread_time() - c0
             while screen.pending_writes or len(done_cpu) == acknowledged:
                 await pilot.pause(0.001)  # type: ignore[attr-defined]

@@ -158,7 +158,7 @@ async def _measure(app: Any, moves: int) -> dict[str, float]:
             start = 2 + (i * 31) % 40
             view.select(start, start + 4)
             t = time.perf_counter()
-            screen.action_label(1 + i % 4)
+            screen.editor.action_label(1 + i % 4)
             await pilot.pause()
             labels.append(time.perf_counter() - t)
     return {

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 
 from store import layout
+from store.errors import StoreWriteError
 from store.store import Store
 from tests.conftest import SEED
 from tui.app import NewsmarkApp
@@ -168,23 +170,46 @@ async def test_quit_with_a_write_in_flight_exits_after_it_lands(tmp_path: Path) 
     assert spans_of(store, doc_id) == [(4, 11, "claim", "defense")]
 
 
-async def test_a_failed_write_is_shown_as_failed(tmp_path: Path) -> None:
+def _failing_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every new span fails to reach the disk, as on a full disk."""
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise StoreWriteError("cannot write docs/x.json: No space left on device")
+
+    monkeypatch.setattr(Store, "add_span", full)
+
+
+async def test_a_failed_write_is_shown_as_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store, doc_id = fresh_store(tmp_path / "s")
-    app = NewsmarkApp(store, annotator=ME)
+    app = NewsmarkApp(store, annotator=ME, write_in_thread=True)
     async with app.run_test(size=SIZE) as pilot:
         status = app.screen.query_one(StatusBar)
         assert status.save_state == "clean"
-        layout.docs_dir(store.root).chmod(0o500)
-        layout.locks_dir(store.root).chmod(0o500)
-        try:
-            await pilot.press("w", "1")
-        finally:
-            layout.docs_dir(store.root).chmod(0o700)
-            layout.locks_dir(store.root).chmod(0o700)
-        if spans_of(store, doc_id):  # root ignores permissions: nothing to show
-            return
+        _failing_writes(monkeypatch)
+        await pilot.press("w", "1")
+        await settle(app, pilot)
         assert status.save_state == "failed"
-        assert "not saved" in status.text
+        assert "not saved" in status.text and "No space left" in status.text
+        assert app.screen.query_one(ArticleView).spans == []  # nothing shown as saved
+    assert spans_of(store, doc_id) == []
+
+
+async def test_quitting_right_after_a_failed_write_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = fresh_store(tmp_path / "s")
+    app = NewsmarkApp(store, annotator=ME, write_in_thread=True)
+    async with app.run_test(size=SIZE):
+        _failing_writes(monkeypatch)
+        await burst(app, ["w", "1", "w", "q"])
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.02)
+    assert app.fatal_error is not None
+    assert "not saved" in app.fatal_error and "No space left" in app.fatal_error
 
 
 async def test_nothing_to_undo_does_not_leave_saving_on_screen(tmp_path: Path) -> None:

@@ -192,7 +192,10 @@ class LayerEditor:
 
     def fail(self, exc: NewsmarkError) -> None:
         self.status.say("failed", f"not saved: {exc}")
-        self.reader.notify(str(exc), severity="error", timeout=8)
+        self.reader.notify(str(exc), severity="error", timeout=8, markup=False)
+        # Until another key is handled, the user may not have seen this: a quit
+        # right now repeats it on the terminal after the reader has gone.
+        self.reader.unseen_failure = str(exc)
 
     def writable(self) -> bool:
         if self.reader.damaged:

@@ -82,6 +82,9 @@ class ReaderScreen(Screen[None]):
         self.writer: SyncWriter | ThreadWriter = SyncWriter(store)
         self.watcher = StoreWatcher(store)
         self.quitting = False
+        self._quit_reason = "quit"
+        #: A write that failed with no key handled since (said again on quitting).
+        self.unseen_failure: str | None = None
         #: Undo/redo in flight, or a pane resizing: every key waits until it is 0.
         self.settling = 0
         self._docs_forced = False
@@ -214,6 +217,9 @@ class ReaderScreen(Screen[None]):
         return action is not None and action.waits and self.writer.pending > 0
 
     def _handle(self, item: Item) -> None:
+        action = self._resolve(item)
+        if action is None or action.name != "quit":
+            self.unseen_failure = None  # the user acted after seeing it
         if not isinstance(item, Perform) and self.app.screen is not self and not self.mode.modal:
             # An earlier key opened a modal screen (help, palette): it gets the rest.
             self.app.post_message(_copy(item))
@@ -226,7 +232,6 @@ class ReaderScreen(Screen[None]):
             else:
                 self.notify("paste goes into find (/) or the title filter", severity="warning")
             return
-        action = self._resolve(item)
         if isinstance(item, Perform):
             self._run(item.action, item.args)
         elif action is not None:
@@ -422,6 +427,7 @@ class ReaderScreen(Screen[None]):
             writer.acknowledged()
         message.done(message.outcome)
         if self.quitting:
+            self._report_unseen_failure(self._quit_reason)
             if not writer.pending:
                 self._leave()
             return
@@ -535,14 +541,23 @@ class ReaderScreen(Screen[None]):
 
     def action_quit(self) -> None:
         # Held by the key stream until every earlier write was acknowledged.
+        self._report_unseen_failure("quit")
         self.quitting = True
         self.keys.close()
         self._leave()
+
+    def _report_unseen_failure(self, reason: str) -> None:
+        failure, self.unseen_failure = self.unseen_failure, None
+        if failure is not None:
+            # Printed after the terminal is restored; `newsmark` then exits with 1.
+            self.newsmark.fatal_error = f"{reason}: a change was not saved ({failure})"
 
     def shutdown(self, reason: str) -> None:
         """Leave on a signal: finish the writes in flight, say what was not saved."""
         if self.quitting:
             return
+        self._report_unseen_failure(reason)
+        self._quit_reason = reason
         self.quitting = True
         dropped = self.keys.close()
         if dropped:

@@ -57,7 +57,9 @@ _WORDISH = r"[\p{L}\p{N}\p{M}\p{Pc}]"
 _CJK_WORD = rf"(?=[\p{{L}}\p{{N}}])(?={_CJK})\X"
 _EMOJI_WORD = rf"(?={_EMOJI})\X"
 _G = rf"(?:(?={_WORDISH})(?!{_CJK}|{_EMOJI})\X)"
-_JOIN = r"(?:(?=['’\-\u2010\u2011.\u00b7])\X)"
+# Apostrophes, hyphens and dots join words (O'Brien, U.S.); a comma joins digits only,
+# so "1,900 dockworkers" is one word to `w` and a digit, as Unicode's word rules say.
+_JOIN = r"(?:(?=['’\-\u2010\u2011.\u00b7])\X|(?<=\p{N})(?=,\p{N})\X)"
 # Keep the final period of initialisms: the run ends ".X" and a "." follows.
 _PLAIN_WORD = rf"{_G}+(?:{_JOIN}{_G}+)*(?:(?<=\.\p{{L}}\p{{M}}*)(?=\.)\X)?"
 _TOKEN = regex.compile(

@@ -467,3 +467,15 @@ def test_units_are_nested_and_trimmed(text: str) -> None:
     for pos in range(0, len(text) + 1, 3):
         r = sg.expand(pos, pos)
         assert r == (0, len(text)) or (r[0] <= pos <= r[1] and r[1] > r[0])
+
+
+def test_numbers_with_thousands_separators_are_one_word() -> None:
+    text = "Around 1,900 dockworkers, paid $3.5m; 12,000,000 people, then, 4 items."
+    seg = Segmenter(text)
+    for word in ("1,900", "3.5m", "12,000,000"):
+        start = text.index(word)
+        assert seg.word_at(start) == (start, start + len(word))
+    # A comma after a word or before a space still ends it.
+    then = text.index("then")
+    assert seg.word_at(then) == (then, then + 4)
+    assert seg.next_word(text.index("1,900")) == text.index("dockworkers")

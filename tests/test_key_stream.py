@@ -364,3 +364,16 @@ async def test_keys_typed_after_help_close_it_and_reach_the_article(tmp_path: Pa
         assert help_screen.query_one("VerticalScroll").scroll_y > 0  # j scrolls the help
         await pilot.press("q")  # closes help; the next q quits
         assert isinstance(app.screen, ReaderScreen) and app.is_running
+
+
+async def test_undo_says_what_came_back(tmp_path: Path) -> None:
+    store, _ = fresh_store(tmp_path / "s")
+    app = NewsmarkApp(store, annotator=ME)
+    async with app.run_test(size=SIZE) as pilot:
+        status = app.screen.query_one(StatusBar)
+        await pilot.press("w", "3", "x")
+        assert "deleted actor “defense”" in status.text
+        await pilot.press("u")
+        assert "undid: restored actor “defense”" in status.text
+        await pilot.press("u")
+        assert "undid: removed actor “defense”" in status.text

@@ -132,7 +132,7 @@ class LayerEditor:
                 self.reader.doc_list.update_row(
                     self.reader.row_for(self.reader.store.document(change.doc_id))
                 )
-            self.say_saved(f"saved {stamp}: {verb}{change.describe()}")
+            self.say_saved(f"saved {stamp}: {_what(change, verb)}")
             return
         view = self.view
         span = change.span
@@ -174,7 +174,7 @@ class LayerEditor:
             )
         )
         self._wrote = True
-        self.say_saved(f"saved {stamp}: {verb}{change.describe()}")
+        self.say_saved(f"saved {stamp}: {_what(change, verb)}")
         self.reader.show_position()
 
     def say_saved(self, message: str) -> None:
@@ -359,3 +359,15 @@ class LayerEditor:
         panel = self.reader.annotation_list
         panel.set_spans(self.spans, self.colors())
         panel.follow(self.view.cursor, self.view.selected_span_id)
+
+
+def _what(change: Change, verb: str) -> str:
+    """The status line's account of a change; undo and redo say what came back or went."""
+    text = change.describe()
+    if verb:
+        # An undone delete comes back as an add: "undid: restored …", not "labelled".
+        if text.startswith("labelled "):
+            text = "restored " + text.removeprefix("labelled ")
+        elif text.startswith("deleted "):
+            text = "removed " + text.removeprefix("deleted ")
+    return verb + text

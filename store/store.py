@@ -375,54 +375,81 @@ class Store:
         relations: list[dict[str, Any]] | None = None,
     ) -> int:
         """Bring in a layer from an import: spans not already present are added (by id and
-        by start/end/label). Returns the number added. Checks every span against the text."""
+        by start/end/label). Returns the number added. Checks every span against the text.
+
+        Relations come along with their spans: an incoming span id that collides with
+        another layer's span gets a new id and its relations follow it, a span already
+        present maps its relations onto the stored one, and a relation whose id is taken
+        by a different relation gets a new id, so nothing of either layer is lost. A
+        relation naming a span that is neither in the import nor in this layer is
+        refused before anything is written.
+        """
         text = self.text(doc_id)
-        checked: list[SpanRecord] = []
+        where = f"document {doc_id}"
+        checked: list[tuple[str | None, SpanRecord]] = []
         for i, s in enumerate(spans, 1):
-            start, end, label = check_span(text, s, f"span #{i} of document {doc_id}")
+            start, end, label = check_span(text, s, f"span #{i} of {where}")
+            given = str(s["id"]) if s.get("id") not in (None, "") else None
             checked.append(
-                Span(
-                    str(s.get("id") or uuid.uuid4().hex),
-                    start,
-                    end,
-                    label,
-                    text[start:end],
-                    annotator,
-                ).to_record()
+                (
+                    given,
+                    Span(
+                        given or uuid.uuid4().hex, start, end, label, text[start:end], annotator
+                    ).to_record(),
+                )
             )
         if status not in STATUSES:
             raise InputError(f"unknown status {status!r} for {doc_id}; use todo or done")
+        incoming = [_relation_fields(r, i, where) for i, r in enumerate(relations or [], 1)]
+        known = {given for given, _ in checked if given is not None}
+        known |= {sp.id for sp in self.spans(doc_id, annotator)}
+        for i, (_, head, tail, _) in enumerate(incoming, 1):
+            for end_id in (head, tail):
+                if end_id not in known:
+                    raise InputError(
+                        f"relation #{i} of {where} links span {end_id!r}, which is not in "
+                        f"{annotator}'s layer; fix or drop the relation (nothing was imported)"
+                    )
         added = 0
         with self._docfiles.change(doc_id) as doc:
-            have_ids = {r["id"] for r in doc.spans.rows.values()}
+            rows = list(doc.spans.rows.values())
+            have_ids = {r["id"] for r in rows}
             have_keys = {
-                (r["start"], r["end"], r["label"], r.get("annotator", IMPORTED_ANNOTATOR))
-                for r in doc.spans.rows.values()
+                (r["start"], r["end"], r["label"], r.get("annotator", IMPORTED_ANNOTATOR)): r["id"]
+                for r in rows
             }
-            for rec in checked:
+            renamed: dict[str, str] = {}  # incoming span id -> the id it is stored under
+            for given, rec in checked:
                 key = (rec["start"], rec["end"], rec["label"], annotator)
                 if key in have_keys:
+                    if given is not None:
+                        renamed[given] = have_keys[key]
                     continue  # already there: re-importing is a no-op
                 if rec["id"] in have_ids:
                     # Formats without stable ids (brat's T1, T2 …) repeat ids across layers.
                     rec = {**rec, "id": uuid.uuid4().hex}
+                if given is not None:
+                    renamed[given] = rec["id"]
                 have_ids.add(rec["id"])
-                have_keys.add(key)
+                have_keys[key] = rec["id"]
                 doc.spans.insert({**rec, "created": time.time()})
                 added += 1
-            have_rel = {r["id"] for r in doc.relations.rows.values()}
-            for r in relations or []:
-                if str(r.get("id")) in have_rel:
-                    continue
+            rel_rows = list(doc.relations.rows.values())
+            rel_ids = {r["id"] for r in rel_rows}
+            rel_keys = {(r["head"], r["tail"], r["label"], r["annotator"]) for r in rel_rows}
+            for rel_id, head, tail, label in incoming:
+                head, tail = renamed.get(head, head), renamed.get(tail, tail)
+                link = (head, tail, label, annotator)
+                if link in rel_keys:
+                    continue  # the same link is already there
+                if rel_id is None or rel_id in rel_ids:
+                    rel_id = uuid.uuid4().hex  # another layer's link has this id
+                rel_ids.add(rel_id)
+                rel_keys.add(link)
                 doc.relations.insert(
-                    {
-                        "id": str(r["id"]),
-                        "head": str(r["head"]),
-                        "tail": str(r["tail"]),
-                        "label": str(r["label"]),
-                        "annotator": annotator,
-                    }
-                )
+                    {"id": rel_id, "head": head, "tail": tail, "label": label,
+                     "annotator": annotator}
+                )  # fmt: skip
             layer = doc.layer(annotator)
             if status == "done":
                 layer["status"] = "done"
@@ -474,3 +501,21 @@ class Store:
 def default_store_path() -> Path:
     """The store folder when none is given: $NEWSMARK_STORE, else ./newsmark-store."""
     return Path(os.environ.get("NEWSMARK_STORE", "newsmark-store"))
+
+
+def _relation_fields(
+    r: object, i: int, where: str
+) -> tuple[str | None, str, str, str]:
+    """(id, head, tail, label) of an incoming relation, or InputError naming it."""
+    if not isinstance(r, dict):
+        raise InputError(f"relation #{i} of {where} is not an object; give head, tail, label")
+    fields = []
+    for name in ("head", "tail", "label"):
+        value = r.get(name)
+        if not isinstance(value, str | int) or isinstance(value, bool) or value == "":
+            raise InputError(
+                f"relation #{i} of {where} has no valid {name!r}; give head, tail and label"
+            )
+        fields.append(str(value))
+    rel_id = r.get("id")
+    return (None if rel_id in (None, "") else str(rel_id), fields[0], fields[1], fields[2])

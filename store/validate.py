@@ -8,7 +8,7 @@ from pathlib import Path
 
 from store import layout
 from store.errors import NewsmarkError
-from store.records import span_fault
+from store.records import IMPORTED_ANNOTATOR, span_fault
 from store.storage import read_checked
 from store.store import Store
 
@@ -48,7 +48,7 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
         except NewsmarkError as exc:
             problems.append(Problem(doc_path, str(exc).split(": ", 1)[-1]))
             continue
-        span_ids = set()
+        layer_of: dict[object, object] = {}  # span id -> its annotator
         for rec in (data.get("spans") or {}).values():
             n_spans += 1
             try:
@@ -56,7 +56,7 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
             except (KeyError, TypeError):
                 problems.append(Problem(doc_path, f"annotation {rec!r:.60} lacks fields"))
                 continue
-            span_ids.add(rec.get("id"))
+            layer_of[rec.get("id")] = rec.get("annotator", IMPORTED_ANNOTATOR)
             fault = span_fault(text, start, end, piece)
             if fault in ("type", "order"):
                 problems.append(Problem(doc_path, f"{label} {start}–{end}: bad offsets"))
@@ -73,8 +73,13 @@ def validate(store: Store) -> tuple[int, int, list[Problem]]:
                     )
                 )
         for rel in (data.get("relations") or {}).values():
-            if rel.get("head") not in span_ids or rel.get("tail") not in span_ids:
+            head, tail = rel.get("head"), rel.get("tail")
+            if head not in layer_of or tail not in layer_of:
                 problems.append(
                     Problem(doc_path, f"relation {rel.get('id')} points at a missing annotation")
+                )
+            elif not layer_of[head] == layer_of[tail] == rel.get("annotator", IMPORTED_ANNOTATOR):
+                problems.append(
+                    Problem(doc_path, f"relation {rel.get('id')} joins another annotator's span")
                 )
     return n_docs, n_spans, problems

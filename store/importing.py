@@ -150,8 +150,13 @@ def import_paths(
     store: Store,
     paths: list[Path],
     progress: Callable[[int, int], None] | None = None,
+    annotator: str | None = None,
 ) -> ImportReport:
     """Import files and folders; all-or-nothing on bad input. Idempotent.
+
+    ``annotator`` names the layer of every record that carries no annotator of its
+    own (a peer's per-user doccano or Label Studio export), instead of "imported";
+    records that name their annotator keep it.
 
     Two passes over the input: the first reads and checks everything (a refusal
     must leave the store exactly as it was), the second adds it in batches. So
@@ -170,7 +175,7 @@ def import_paths(
     seen: set[str] = set()
     with deferred_sync():
         done = 0
-        for chunk in _chunks(_all_items(files), BATCH):
+        for chunk in _chunks(_all_items(files, annotator), BATCH):
             _add_chunk(store, chunk, report, seen)
             done += len(chunk)
             if progress:
@@ -179,11 +184,13 @@ def import_paths(
     return report
 
 
-def _all_items(files: list[Path]) -> Iterator[dict[str, Any]]:
+def _all_items(files: list[Path], annotator: str | None = None) -> Iterator[dict[str, Any]]:
     for path in files:
         for item in read_items(path):
             item.pop("notes", None)
             item.pop("where", None)
+            if annotator and item.get("annotator") in (None, "", IMPORTED_ANNOTATOR):
+                item["annotator"] = annotator
             yield item
 
 

@@ -364,3 +364,29 @@ def test_opening_with_no_store_and_no_paths_explains_and_creates_nothing(
     assert "no store at" in proc.stderr and "newsmark PATH" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "fresh").exists()
+
+
+def test_peers_per_user_files_come_in_as_their_own_layers(
+    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path
+) -> None:
+    """doccano's per-user export names nobody: --annotator says whose layer it is."""
+    import orjson
+
+    text = SEED.read_text(encoding="utf-8")
+    files = {}
+    for who, span in (("alice", [180, 191, "actor"]), ("bob", [146, 191, "claim"])):
+        path = files[who] = tmp_path / f"{who}.jsonl"
+        path.write_bytes(orjson.dumps({"text": text, "label": [span]}) + b"\n")
+    for who, path in files.items():
+        code, _, err = run(capsys, "import", str(path), "--annotator", who, "--store", str(st))
+        assert code == 0, err
+    store = Store.open(st)
+    [info] = store.documents()
+    got = sorted((s.annotator, s.start, s.end, s.label) for s in store.spans(info.id))
+    assert got == [("alice", 180, 191, "actor"), ("bob", 146, 191, "claim")]
+    # A name that cannot be shown on one line is refused before the store is touched.
+    other = tmp_path / "other"
+    code, _, err = run(capsys, "import", str(files["bob"]), "--annotator", "b\x1b]0;x\x07",
+                       "--store", str(other))  # fmt: skip
+    assert code == 1 and "annotator name" in err and "\n" not in err.strip()
+    assert not other.exists()

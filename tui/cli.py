@@ -162,16 +162,31 @@ def open_cmd(
         sys.exit(app.exit_code)
 
 
+def _check_annotator(name: str) -> None:
+    """An annotator name is shown on screen and names a layer: printable, one line."""
+    if not name.strip() or not name.isprintable() or len(name) > 64:
+        raise InputError(
+            f"annotator name {name!r} must be 1–64 printable characters; choose another"
+        )
+
+
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
-def import_cmd(paths: tuple[Path, ...], store: Path | None) -> None:
+@click.option(
+    "--annotator",
+    default=None,
+    help="Layer name for records that carry none (a peer's per-user export).",
+)
+def import_cmd(paths: tuple[Path, ...], store: Path | None, annotator: str | None) -> None:
     """Import .txt .md .html .jsonl files and folders (recursively). Idempotent."""
     from store.importing import import_paths
 
+    if annotator is not None:
+        _check_annotator(annotator)
     st = _open_store(store)
     with _progress("importing", enabled=True) as update:
-        report = import_paths(st, list(paths), progress=update)
+        report = import_paths(st, list(paths), progress=update, annotator=annotator)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"{report.summary()} into {st.root}")

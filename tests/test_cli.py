@@ -390,3 +390,25 @@ def test_peers_per_user_files_come_in_as_their_own_layers(
                        "--store", str(other))  # fmt: skip
     assert code == 1 and "annotator name" in err and "\n" not in err.strip()
     assert not other.exists()
+
+
+def test_stats_shows_each_annotators_progress_and_never_parses_markup(
+    capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path
+) -> None:
+    src = tmp_path / "markup.txt"
+    src.write_text("[/b] A council [bold]vote[/bold] title\n\nThe council voted.\n", "utf-8")
+    run(capsys, "import", str(src), "--store", str(st))
+    store = Store.open(st)
+    [info] = store.documents()
+    store.add_span(info.id, 0, 4, "claim", "alice")
+    store.add_span(info.id, 7, 14, "actor", "alice")
+    store.add_span(info.id, 7, 14, "actor", "bob")
+    store.set_status(info.id, "alice", "done")
+    code, out, err = run(capsys, "stats", "--store", str(st))
+    assert code == 0, err
+    assert "[/b]" in out and "[bold]" in out  # shown as typed, not parsed as markup
+    people = out[out.index("annotators") :]
+    rows = {line.split()[1]: line.split()[2:] for line in people.splitlines() if "│ " in line}
+    # annotator │ documents done │ spans │ actor │ claim
+    assert [c for c in rows["alice"] if c != "│"] == ["1", "2", "1", "1"]
+    assert [c for c in rows["bob"] if c != "│"] == ["0", "1", "1", "0"]

@@ -290,13 +290,14 @@ def stats_cmd(store: Path | None) -> None:
     """Counts per document, label and annotator."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     st = _open_store(store, create=False)
-    docs = Table(title=f"newsmark store {st.root}", title_justify="left")
+    docs = Table(title=Text(f"newsmark store {st.root}"), title_justify="left")
     for col in ("document", "title", "chars", "annotator", "status", "spans"):
         docs.add_column(col, justify="right" if col in ("chars", "spans") else "left")
     per_label: Counter[str] = Counter()
-    per_annotator: Counter[str] = Counter()
+    per_annotator: dict[str, Counter[str]] = {}
     done: Counter[str] = Counter()
     for info in st.documents():
         spans = st.spans(info.id)
@@ -305,13 +306,14 @@ def stats_cmd(store: Path | None) -> None:
             layer = [s for s in spans if s.annotator == name]
             status = st.status(info.id, name) if name != "—" else "todo"
             per_label.update(s.label for s in layer)
-            per_annotator[name] += len(layer)
+            per_annotator.setdefault(name, Counter()).update(s.label for s in layer)
             done[name] += status == "done"
+            # Text cells: titles and names come from files and are never parsed as markup.
             docs.add_row(
                 info.id if i == 0 else "",
-                (info.title[:40] if i == 0 else ""),
+                Text(info.title[:40] if i == 0 else ""),
                 str(info.length) if i == 0 else "",
-                name,
+                Text(name),
                 status,
                 str(len(layer)),
             )
@@ -321,14 +323,21 @@ def stats_cmd(store: Path | None) -> None:
     labels.add_column("label")
     labels.add_column("spans", justify="right")
     for name, count in per_label.most_common():
-        labels.add_row(name, str(count))
+        labels.add_row(Text(name), str(count))
     console.print(labels)
+    # Per annotator: documents done and spans per label, the team's progress at a glance.
+    label_names = [name for name, _ in per_label.most_common()]
     people = Table(title="annotators", title_justify="left")
-    for col in ("annotator", "spans", "documents done"):
-        people.add_column(col, justify="left" if col == "annotator" else "right")
-    for name, count in sorted(per_annotator.items()):
+    for col in ("annotator", "documents done", "spans", *label_names):
+        people.add_column(Text(col), justify="left" if col == "annotator" else "right")
+    for name, counts in sorted(per_annotator.items()):
         if name != "—":
-            people.add_row(name, str(count), str(done[name]))
+            people.add_row(
+                Text(name),
+                str(done[name]),
+                str(sum(counts.values())),
+                *(str(counts[label]) for label in label_names),
+            )
     console.print(people)
 
 

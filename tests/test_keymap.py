@@ -26,7 +26,7 @@ def _keys(tmp_path: Path, body: str) -> Path:
 
 async def test_remapped_keys_act_and_show_in_the_key_bar(tmp_path: Path) -> None:
     table = load_keymap(
-        _keys(tmp_path, '[keys]\nfind = "ctrl+f,/"\n"newsmark.label_3" = "a"\nnext_word = "W"\n')
+        _keys(tmp_path, '[keys]\nfind = "ctrl+f,/"\n"newsmark.label_3" = "z"\nnext_word = "W"\n')
     )
     store = Store.open(tmp_path / "s")
     ((info, _),) = store.add_documents([{"text": TEXT}])
@@ -37,7 +37,7 @@ async def test_remapped_keys_act_and_show_in_the_key_bar(tmp_path: Path) -> None
         assert view.cursor == 0
         await pilot.press("W")
         assert view.cursor == TEXT.index("defense")
-        await pilot.press("ctrl+f", *"hulusi akar", "enter", "a")
+        await pilot.press("ctrl+f", *"hulusi akar", "enter", "z")
         assert [(s.text, s.label) for s in store.spans(info.id, "alice")] == [
             ("Hulusi Akar", "actor")
         ]

@@ -40,7 +40,7 @@ TESTED_KEYS = {
     "e", "quotation_mark", "slash", "n", "N",
     "1", "2", "3", "4", "5", "6", "7", "8", "9",
     "tab", "shift+tab", "x", "delete", "u", "ctrl+z", "U", "ctrl+y",
-    "right_square_bracket", "left_square_bracket", "d", "o",
+    "right_square_bracket", "left_square_bracket", "d", "o", "a",
     "question_mark", "f1", "ctrl+p", "q", "ctrl+q",
 }  # fmt: skip
 
@@ -786,3 +786,28 @@ async def test_motions_and_labels_never_ask_for_a_layout_pass(tmp_path: Path) ->
         assert layouts == []
         assert len(store.spans(info.id, ME)) == 301
         assert_shows_store(app, store, info.id)
+
+
+async def test_a_shows_the_other_annotators_spans_underlined_and_hides_them(
+    seeded: tuple[Store, str],
+) -> None:
+    store, doc_id = seeded
+    store.add_span(doc_id, 180, 191, "actor", "bob")  # "Hulusi Akar", bob's layer
+    app = app_for(store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = view_of(app)
+        assert view.others == []
+        await pilot.press("a")
+        assert [(s.start, s.end, s.annotator) for s in view.others] == [(180, 191, "bob")]
+        assert "+others" in status_of(app)
+        # Bob's span is drawn: underlined, with no tint of your own.
+        row = next(y for y in range(view.size.height) if "Hulusi" in view.render_line(y).text)
+        strip = view.render_line(row)
+        hulusi = [seg for seg in strip if "Hulusi" in seg.text]
+        assert hulusi and all(seg.style is not None and seg.style.underline for seg in hulusi)
+        # Your keys still act on your layer only.
+        await pilot.press("slash", *"akar", "enter", "3")
+        assert layer(store, doc_id) == [(187, 191, "actor", "Akar")]
+        assert [s.annotator for s in store.spans(doc_id) if s.start == 180] == ["bob"]
+        await pilot.press("a")
+        assert view.others == [] and "+others" not in status_of(app)

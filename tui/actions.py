@@ -80,6 +80,7 @@ def _a(
 
 
 MOVE, SELECT, LABEL, EDIT, DOCS, APP = "Move", "Select", "Label", "Edit", "Documents", "App"
+TEAM = "Annotators"
 FIND, LIST, FILTER, HELPG = "Find bar", "Document list", "Title filter", "Help screen"
 ART = "article"
 
@@ -182,6 +183,8 @@ ACTIONS: tuple[Action, ...] = (
     _a("prev_doc", "left_square_bracket", "Previous document", DOCS, waits=True, display="["),
     _a("toggle_done", "d", "Mark the document done / not done", DOCS, target="layer",
        waits=True, show=True, display="d", short="done"),
+    _a("toggle_others", "a", "Show / hide the other annotators' spans (underlined)", TEAM,
+       display="a", short="others"),
     _a("toggle_docs", "o", "Document list: show it and move the keys there", DOCS,
        display="o", short="list"),
     _a("help", "question_mark,f1", "Help: every key", APP, show=True, display="? F1",
@@ -246,7 +249,7 @@ ACTIONS: tuple[Action, ...] = (
        display="ctrl+q", palette=False),
 )  # fmt: skip
 
-GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, APP, FIND, LIST, FILTER, HELPG)
+GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, TEAM, APP, FIND, LIST, FILTER, HELPG)
 
 
 class KeyTable:

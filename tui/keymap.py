@@ -3,7 +3,7 @@
     # ~/.config/newsmark/keys.toml (or `newsmark --keys FILE`, or $NEWSMARK_KEYS)
     [keys]
     find = "slash,ctrl+f"        # ids from `python -m tui.actions ids`; "newsmark." optional
-    label_1 = "1,a"
+    label_1 = "1,z"
     next_doc = "right_square_bracket,ctrl+n"
 
 Keys are Textual key names ("a", "G", "ctrl+f", "shift+tab", "f2", "slash"); a

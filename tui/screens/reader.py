@@ -82,6 +82,8 @@ class ReaderScreen(Screen[None]):
         self.writer: SyncWriter | ThreadWriter = SyncWriter(store)
         self.watcher = StoreWatcher(store)
         self.quitting = False
+        #: Other annotators' spans are on show (``a``), underlined, never edited.
+        self.show_others = False
         self._quit_reason = "quit"
         #: A write that failed with no key handled since (said again on quitting).
         self.unseen_failure: str | None = None
@@ -369,6 +371,8 @@ class ReaderScreen(Screen[None]):
             self.doc_status = "damaged"
         cursor = min(self.store.last_position(self.annotator, info.id), len(text))
         self.view.load(text, spans, colors, cursor=cursor)
+        if self.show_others:
+            self._load_others()
         self.editor.refresh_panel()
         self.doc_list.highlight_id(info.id)
         self.store.set_last_opened(self.annotator, info.id)
@@ -405,6 +409,8 @@ class ReaderScreen(Screen[None]):
         mode = " VISUAL" if view.selecting else ""
         if self.mode.label:
             mode += f" {self.mode.label}"
+        if self.show_others:
+            mode += " +others"
         self.status.where = f"{self.annotator} │ {len(self.spans)} spans │ {where}{mode}"
 
     def _refresh_legend(self) -> None:
@@ -509,6 +515,22 @@ class ReaderScreen(Screen[None]):
             self._await_layout()
         else:
             self.set_mode("doclist")
+
+    def action_toggle_others(self) -> None:
+        self.show_others = not self.show_others
+        self._load_others()
+        if self.show_others:
+            names = sorted({s.annotator for s in self.view.others})
+            shown = ", ".join(names) if names else "nobody else has labelled this document"
+            self.notify(f"others' spans: {shown}", markup=False)
+
+    def _load_others(self) -> None:
+        spans: list[Span] = []
+        if self.show_others and not self.damaged:
+            with suppress(NewsmarkError):
+                spans = [s for s in self.store.spans(self.doc.id) if s.annotator != self.annotator]
+        self.view.set_others(spans)
+        self.show_position()
 
     def action_open_highlighted(self) -> None:
         docs = self.doc_list

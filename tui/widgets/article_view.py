@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from store.find import Finder
     from store.segment import Segmenter
 
-__all__ = ["ArticleView"]
+__all__ = ["OTHER", "ArticleView"]
+
+#: Label prefix of other annotators' spans on show (never a label in the store).
+OTHER = "\x00other:"
 
 # Documents at least this long are re-wrapped in a thread on resize, so dragging a
 # terminal edge never blocks the UI on a big article.
@@ -166,6 +169,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.selecting = False
         self._text = ""
         self._span_index = SpanIndex()
+        # Other annotators' spans, shown (not edited) when the reader asks: labels are
+        # OTHER + annotator, drawn as an underline in the annotator's colour.
+        self._others = SpanIndex()
         self._colors: dict[str, Color] = {}
         self._cursor = 0
         self._sel_anchor: int | None = None
@@ -282,6 +288,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self.selection_epoch += 1
         self._doc_generation += 1
         self._span_index = SpanIndex(spans)
+        self._others = SpanIndex()  # the reader shows the new document's others, if asked
         self._colors = self._parse_colors(colors)
         self._sel_anchor = None
         self.selecting = False
@@ -332,6 +339,19 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     def span(self, span_id: str | None) -> Span | None:
         """The span shown with this id, if any."""
         return self._span_index.get(span_id)
+
+    def set_others(self, spans: Sequence[Span]) -> None:
+        """Show other annotators' spans (empty: hide them); they are never edited here."""
+        self._others = SpanIndex(
+            Span(s.id, s.start, s.end, OTHER + s.annotator, s.text, s.annotator) for s in spans
+        )
+        self._invalidate_all()
+        self.refresh()
+
+    @property
+    def others(self) -> list[Span]:
+        """Other annotators' spans on show (labels are ``OTHER`` + annotator)."""
+        return list(self._others.spans)
 
     def set_colors(self, colors: Mapping[str, str]) -> None:
         """Set label name -> colour (hex or any Textual colour string)."""
@@ -759,6 +779,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         start, end = layout.row_range(row)
         text = self._text
         spans = [s for s in self._span_index.overlapping(start, end) if s.end > s.start]
+        if len(self._others):
+            spans += [s for s in self._others.overlapping(start, end) if s.end > s.start]
         if layout.is_simple_row(row):
             segments = self._simple_segments(start, end, spans, cursor, selection, selected_range)
             total = end - start
@@ -924,7 +946,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         cover, span_start, in_selection, in_selected_span, is_cursor, placeholder = key
         style = self._base()
         _, _, background, foreground = self.colors
-        if cover is not None:
+        if cover is not None and cover[0].startswith(OTHER):
+            # Only other annotators here: no tint (nothing of yours), their underline.
+            other = _readable(self._label_color(cover[0]), background)
+            style += Style(underline=True, color=other.rich_color)
+        elif cover is not None:
             inner_label, outer_label = cover
             tint = self._tint(inner_label, background, strong=span_start)
             style += Style(bgcolor=tint.rich_color, color=_readable(foreground, tint).rich_color)
@@ -1052,7 +1078,10 @@ def _cover(covering: list[Span]) -> _Cover | None:
     """(innermost label, outermost label if nested/overlapping) for the given spans."""
     if not covering:
         return None
-    ordered = sorted(covering, key=lambda s: (s.end - s.start, s.label, s.id))
+    # Your own spans come first: the tint is always yours, others only underline.
+    ordered = sorted(
+        covering, key=lambda s: (s.label.startswith(OTHER), s.end - s.start, s.label, s.id)
+    )
     inner = ordered[0]
     return (inner.label, ordered[-1].label if len(ordered) > 1 else None)
 

@@ -412,3 +412,69 @@ def test_stats_shows_each_annotators_progress_and_never_parses_markup(
     # annotator │ documents done │ spans │ actor │ claim
     assert [c for c in rows["alice"] if c != "│"] == ["1", "2", "1", "1"]
     assert [c for c in rows["bob"] if c != "│"] == ["0", "1", "1", "0"]
+
+
+def _two_annotators(st: Path) -> tuple[Store, str]:
+    """Seed article: alice and bob both label "Hulusi Akar" (180-191), alice as actor and bob
+    as [red]x[/red] (markup in a label must print as text), both done; carol only starts."""
+    store = Store.open(st)
+    ((info, _),) = store.add_documents(
+        [{"text": SEED.read_text(encoding="utf-8"), "title": "Turkey [b]call", "source": ""}]
+    )
+    store.add_span(info.id, 180, 191, "actor", "alice")
+    store.add_span(info.id, 180, 191, "[red]x[/red]", "bob")
+    store.add_span(info.id, 0, 6, "place", "carol")
+    for who in ("alice", "bob"):
+        store.set_status(info.id, who, "done")
+    return store, info.id
+
+
+def test_agree_table_shows_pairs_and_never_reads_labels_as_markup(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    _two_annotators(st)
+    code, out, err = run(capsys, "agree", "--store", str(st))
+    assert code == 0, err
+    assert "alice, bob over 1 document(s)" in out
+    assert "[red]x[/red]" in out and "Turkey [b]call" in out
+    assert "Cohen's κ" in out and "Krippendorff's α" in out
+
+
+def test_agree_json_has_the_published_shape(capsys: pytest.CaptureFixture[str], st: Path) -> None:
+    _, doc = _two_annotators(st)
+    code, out, _ = run(capsys, "agree", "--store", str(st), "--format", "json")
+    assert code == 0
+    data = orjson.loads(out)
+    assert data["annotators"] == ["alice", "bob"] and data["documents"] == [doc]
+    [pair] = data["pairs"]
+    assert pair["spans"]["exact"]["overall"]["f1"] == 1.0
+    assert pair["spans"]["strict"]["overall"]["f1"] == 0.0
+    assert pair["confusion"] == [{"a": "actor", "b": "[red]x[/red]", "count": 1}]
+    assert data["ranking"][0]["doc_id"] == doc
+
+
+def test_agree_csv_and_all_status_bring_in_unfinished_layers(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    _two_annotators(st)
+    code, out, _ = run(capsys, "agree", "--store", str(st), "--format", "csv", "--all-status")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "measure,annotators,scheme,label,value"
+    assert "f1,alice|bob,exact,,1" in lines
+    assert "f1,alice|carol,exact,,0" in lines
+    assert any(line.startswith("fleiss_kappa,alice|bob|carol,") for line in lines)
+
+
+def test_agree_with_one_finished_annotator_says_what_to_do(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    store, doc = _two_annotators(st)
+    store.set_status(doc, "bob", "todo")
+    code, out, err = run(capsys, "agree", "--store", str(st))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "found alice" in err and "--all-status" in err
+    code, _, err = run(
+        capsys, "agree", "--store", str(st), "--annotator", "alice", "--annotator", "zoe"
+    )
+    assert code == 1 and "zoe has no finished" in err

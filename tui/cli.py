@@ -1,4 +1,4 @@
-"""The `newsmark` command line: open the reader, import, export, stats, validate.
+"""The `newsmark` command line: open the reader, import, export, stats, agree, validate.
 
 Exit status: 0 on success, 1 on a user error (one line on stderr naming the
 problem and what to do), 2 on bad usage. No traceback ever reaches the user:
@@ -15,7 +15,7 @@ import traceback
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +23,9 @@ from store import layout
 from store.errors import InputError, NewsmarkError
 from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 from store.store import Store, default_store_path
+
+if TYPE_CHECKING:
+    from store.agreement import AgreementReport
 
 STORE_HELP = "Store folder (default ./newsmark-store, or $NEWSMARK_STORE)."
 
@@ -339,6 +342,137 @@ def stats_cmd(store: Path | None) -> None:
                 *(str(counts[label]) for label in label_names),
             )
     console.print(people)
+
+
+@cli.command("agree")
+@click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
+@click.option(
+    "--annotator", "annotators", multiple=True, help="Compare these annotators (repeatable)."
+)
+@click.option("--all-status", is_flag=True, help="Count unfinished (todo) layers too.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def agree_cmd(
+    store: Path | None, annotators: tuple[str, ...], all_status: bool, fmt: str
+) -> None:
+    """Agreement between annotators on the documents they finished."""
+    from store.agreement import agreement_report
+
+    st = _open_store(store, create=False)
+    report = agreement_report(
+        st, list(annotators) or None, status=None if all_status else "done"
+    )
+    if fmt == "json":
+        import orjson
+
+        sys.stdout.write(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["measure", "annotators", "scheme", "label", "value"])
+        writer.writerows(_agreement_rows(report))
+    else:
+        _print_agreement(report)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+def _agreement_rows(report: AgreementReport) -> list[list[str]]:
+    """The report as long-format CSV rows: measure, annotators, scheme, label, value."""
+    rows: list[list[str]] = []
+    for p in report.pairs:
+        pair = f"{p.a}|{p.b}"
+        for scheme, scores in p.spans.items():
+            for label, c in [("", scores.overall), *sorted(scores.per_label.items())]:
+                for name in ("correct", "incorrect", "partial", "missed", "spurious"):
+                    rows.append([name, pair, scheme, label, str(getattr(c, name))])
+                for name in ("precision", "recall", "f1"):
+                    rows.append([name, pair, scheme, label, _num(getattr(c, name))])
+        rows.append(["tokens", pair, "", "", str(p.tokens)])
+        rows.append(["cohen_kappa", pair, "", "", _num(p.cohen_kappa)])
+        pairs = sorted(p.confusion.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or ""))
+        for (la, lb), n in pairs:
+            rows.append(["confusion", pair, "", f"{la or ''}|{lb or ''}", str(n)])
+    everyone = "|".join(report.annotators)
+    rows.append(["fleiss_kappa", everyone, "", "", _num(report.fleiss_kappa)])
+    rows.append(["krippendorff_alpha", everyone, "", "", _num(report.alpha)])
+    for label, alpha in sorted(report.alpha_per_label.items()):
+        rows.append(["krippendorff_alpha", everyone, "", label, _num(alpha)])
+    for d in report.ranking:
+        rows.append(["disagreement", "|".join(d.annotators), "", d.doc_id, _num(d.disagreement)])
+    return rows
+
+
+def _print_agreement(report: AgreementReport) -> None:
+    """Rich tables of the report; every cell from data is a Text, so never markup."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    def fmt(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    console = Console(highlight=False)
+    status = "finished" if report.status == "done" else "any status"
+    console.print(
+        Text(
+            f"agreement of {', '.join(report.annotators)} over {len(report.documents)} "
+            f"document(s) ({status}); the first of each pair is the reference"
+        )
+    )
+    spans = Table(title="span F1 (SemEval-2013 schemes)", title_justify="left")
+    for col in ("pair", "scheme", "label", "cor", "inc", "par", "mis", "spu", "P", "R", "F1"):
+        spans.add_column(col, justify="left" if col in ("pair", "scheme", "label") else "right")
+    for p in report.pairs:
+        for scheme, scores in p.spans.items():
+            for label, c in [("all", scores.overall), *sorted(scores.per_label.items())]:
+                spans.add_row(
+                    Text(f"{p.a} / {p.b}"),
+                    scheme,
+                    Text(label),
+                    *(str(n) for n in (c.correct, c.incorrect, c.partial, c.missed, c.spurious)),
+                    fmt(c.precision),
+                    fmt(c.recall),
+                    fmt(c.f1),
+                )
+    console.print(spans)
+    toks = Table(title="tokens (\\w+ or one punctuation mark)", title_justify="left")
+    for col in ("measure", "annotators", "label", "tokens", "value"):
+        toks.add_column(col, justify="right" if col in ("tokens", "value") else "left")
+    for p in report.pairs:
+        toks.add_row("Cohen's κ", Text(f"{p.a} / {p.b}"), "all", str(p.tokens), fmt(p.cohen_kappa))
+    everyone = Text(", ".join(report.annotators))
+    n_fleiss = str(len(report.fleiss_documents)) + " doc(s)"
+    toks.add_row("Fleiss' κ", everyone, "all", n_fleiss, fmt(report.fleiss_kappa))
+    toks.add_row("Krippendorff's α", everyone, "all", "", fmt(report.alpha))
+    for label, alpha in sorted(report.alpha_per_label.items()):
+        toks.add_row("Krippendorff's α", everyone, Text(label), "", fmt(alpha))
+    console.print(toks)
+    conf = Table(title="labels of overlapping spans", title_justify="left")
+    for col in ("pair", "first", "second", "spans"):
+        conf.add_column(col, justify="right" if col == "spans" else "left")
+    for p in report.pairs:
+        for (la, lb), n in sorted(p.confusion.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+            conf.add_row(Text(f"{p.a} / {p.b}"), Text(la or "—"), Text(lb or "—"), str(n))
+    console.print(conf)
+    docs = Table(title="documents by disagreement (1 − exact F1)", title_justify="left")
+    for col in ("document", "title", "annotators", "disagreement"):
+        docs.add_column(col, justify="right" if col == "disagreement" else "left")
+    for d in report.ranking:
+        docs.add_row(
+            Text(d.doc_id), Text(d.title[:40]), Text(", ".join(d.annotators)), fmt(d.disagreement)
+        )
+    console.print(docs)
 
 
 @cli.command("validate")

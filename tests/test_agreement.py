@@ -1,0 +1,303 @@
+"""Agreement measures against their published worked examples, nervaluate, and a real store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from store.agreement import (
+    SCHEMES,
+    Counts,
+    agreement_report,
+    cohen_kappa,
+    confusion,
+    fleiss_kappa,
+    krippendorff_alpha,
+    rating_table,
+    span_f1,
+    span_scores,
+    token_labels,
+    tokens,
+)
+from store.errors import InputError
+from store.model import Span
+from store.store import Store
+
+
+def mark(start: int, end: int, label: str) -> Span:
+    return Span(f"{start}-{end}-{label}", start, end, label, "", "x")
+
+
+# SemEval-2013 task 9.1's six scenarios (Segura-Bedmar et al.; nervaluate's README):
+# I same span and type, II spurious, III missed, IV same span other type,
+# V overlapping same type, VI overlapping other type.
+GOLD = [
+    mark(0, 7, "BRAND"),  # I tikosyn
+    mark(16, 24, "DRUG"),  # III warfarin
+    mark(25, 36, "DRUG"),  # IV propranolol
+    mark(37, 46, "DRUG"),  # V phenytoin
+    mark(52, 66, "GROUP"),  # VI contraceptives
+]
+PRED = [
+    mark(0, 7, "BRAND"),  # I
+    mark(8, 15, "BRAND"),  # II healthy
+    mark(25, 36, "BRAND"),  # IV
+    mark(37, 43, "DRUG"),  # V "phenyt"
+    mark(47, 66, "DRUG"),  # VI oral contraceptives
+]
+
+
+@pytest.mark.parametrize(
+    ("scheme", "f1", "counts"),
+    [
+        ("strict", 0.2, Counts(1, 3, 0, 1, 1)),
+        ("exact", 0.4, Counts(2, 2, 0, 1, 1)),
+        ("partial", 0.6, Counts(2, 0, 2, 1, 1)),
+        ("type", 0.4, Counts(2, 2, 0, 1, 1)),
+    ],
+)
+def test_semeval_six_scenarios_give_the_published_f1(
+    scheme: Any, f1: float, counts: Counts
+) -> None:
+    got = span_scores(GOLD, PRED, scheme)
+    assert got == counts
+    assert got.possible == got.actual == 5
+    assert got.f1 == pytest.approx(f1, abs=0.001)
+    assert got.precision == got.recall == pytest.approx(f1, abs=0.001)
+
+
+def _nervaluate(gold: list[Span], pred: list[Span]) -> dict[str, Any]:
+    from nervaluate import Evaluator
+
+    def doc(spans: list[Span]) -> list[list[dict[str, Any]]]:
+        # nervaluate's ends are inclusive; ours are exclusive.
+        return [[{"label": s.label, "start": s.start, "end": s.end - 1} for s in spans]]
+
+    tags = sorted({s.label for s in gold + pred})
+    if not gold and not pred:
+        return {"overall": {}, "entities": {}}
+    return Evaluator(doc(gold), doc(pred), tags=tags, loader="dict").evaluate()
+
+
+NERVALUATE_NAME = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}
+
+
+def _assert_same_as_nervaluate(gold: list[Span], pred: list[Span]) -> None:
+    ours = span_f1(gold, pred)
+    theirs = _nervaluate(gold, pred)
+    for scheme in SCHEMES:
+        pairs = [(ours[scheme].overall, theirs["overall"].get(NERVALUATE_NAME[scheme]))]
+        for label, counts in ours[scheme].per_label.items():
+            pairs.append((counts, theirs["entities"][label][NERVALUATE_NAME[scheme]]))
+        for mine, ref in pairs:
+            if ref is None:
+                continue
+            assert (mine.correct, mine.incorrect, mine.partial, mine.missed, mine.spurious) == (
+                ref.correct,
+                ref.incorrect,
+                ref.partial,
+                ref.missed,
+                ref.spurious,
+            ), scheme
+            assert (mine.f1 or 0.0) == pytest.approx(ref.f1)
+
+
+def test_six_scenarios_agree_with_nervaluate_overall_and_per_label() -> None:
+    _assert_same_as_nervaluate(GOLD, PRED)
+
+
+# nervaluate drops overlaps under 1% of the reference span, so spans stay short.
+spans_strategy = st.lists(
+    st.builds(
+        lambda s, n, lab: mark(s, s + n, lab),
+        st.integers(0, 40),
+        st.integers(1, 12),
+        st.sampled_from(["actor", "place", "quote"]),
+    ),
+    max_size=7,
+    unique_by=lambda s: (s.start, s.end, s.label),
+).map(lambda xs: sorted(xs, key=Span.sort_key))
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans_strategy, spans_strategy)
+def test_random_overlapping_layers_agree_with_nervaluate(
+    gold: list[Span], pred: list[Span]
+) -> None:
+    _assert_same_as_nervaluate(gold, pred)
+
+
+def test_identical_layers_score_one_and_empty_layers_score_nothing() -> None:
+    for scores in span_f1(GOLD, GOLD).values():
+        assert scores.overall.f1 == 1.0
+        assert all(c.f1 == 1.0 for c in scores.per_label.values())
+    nothing = span_scores([], [], "strict")
+    assert (nothing.precision, nothing.recall, nothing.f1) == (None, None, None)
+    one_sided = span_scores(GOLD, [], "exact")
+    assert one_sided.missed == 5 and one_sided.f1 == 0.0
+
+
+def test_confusion_pairs_overlapping_labels_and_lone_spans() -> None:
+    table = confusion(GOLD, PRED)
+    assert table == {
+        ("BRAND", "BRAND"): 1,
+        ("DRUG", None): 1,  # III warfarin, missed
+        ("DRUG", "BRAND"): 1,  # IV
+        ("DRUG", "DRUG"): 1,  # V
+        ("GROUP", "DRUG"): 1,  # VI
+        (None, "BRAND"): 1,  # II healthy, spurious
+    }
+
+
+def test_cohen_kappa_wikipedia_example() -> None:
+    """Wikipedia, "Cohen's kappa", simple example: 20 yes/yes, 5 yes/no, 10 no/yes,
+    15 no/no; p_o = 0.7, p_e = 0.5, κ = 0.4."""
+    a = ["yes"] * 25 + ["no"] * 25
+    b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    assert cohen_kappa(a, b) == pytest.approx(0.4, abs=0.001)
+    assert cohen_kappa(a, a) == 1.0
+    assert cohen_kappa(["O"] * 4, ["O"] * 4) == 1.0
+    assert cohen_kappa([], []) is None
+
+
+def test_fleiss_kappa_wikipedia_worked_example() -> None:
+    """Wikipedia, "Fleiss' kappa", worked example: 10 subjects, 14 raters,
+    5 categories; P̄ = 0.378, P̄e = 0.213, κ = 0.210."""
+    table = [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
+    assert fleiss_kappa(table) == pytest.approx(0.210, abs=0.001)
+
+
+# Fleiss (1971), 30 patients × 6 psychiatrists, 5 diagnoses, as R's irr package
+# ships it (`diagnoses`); each row is one patient's six diagnoses.
+DIAGNOSES = """444444 222555 233335 555555 222444 113333 333355 113334 114444 555555
+144444 124444 222333 144444 224445 333335 111455 111112 224444 133555
+555555 244444 224555 114444 144445 222224 111155 224444 133333 555555"""
+
+
+def test_fleiss_kappa_fleiss_1971_psychiatric_diagnoses() -> None:
+    """Fleiss (1971) psychiatric-diagnosis data: published κ = 0.430 (irr: 0.4302445)."""
+    ratings = [[int(c) for c in row] for row in DIAGNOSES.split()]
+    table = rating_table(ratings)
+    assert [sum(col) for col in zip(*table, strict=True)] == [26, 26, 30, 55, 43]
+    assert fleiss_kappa(table) == pytest.approx(0.430, abs=0.001)
+    assert fleiss_kappa([[3, 0], [0, 3]]) == 1.0
+
+
+def _kripp_2011() -> list[list[int | None]]:
+    coders = [
+        "1 2 3 3 2 1 4 1 2 . . .",
+        "1 2 3 3 2 2 4 1 2 5 . 3",
+        ". 3 3 3 2 3 4 2 2 5 1 .",
+        "1 2 3 3 2 4 4 1 2 5 1 .",
+    ]
+    rows = [[None if v == "." else int(v) for v in c.split()] for c in coders]
+    return [list(unit) for unit in zip(*rows, strict=True)]
+
+
+def test_krippendorff_alpha_2011_example_nominal_and_interval() -> None:
+    """Krippendorff (2011), "Computing Krippendorff's alpha-reliability", 4 coders ×
+    12 units with missing values: nominal α = 0.743, interval α = 0.849."""
+    units = _kripp_2011()
+    assert krippendorff_alpha(units, "nominal") == pytest.approx(0.743, abs=0.001)
+    assert krippendorff_alpha(units, "interval") == pytest.approx(0.849, abs=0.001)
+
+
+def test_krippendorff_alpha_all_present_values_agree_is_one() -> None:
+    """NLTK issue #2865: agreement everywhere with some coders missing; NLTK says 0.333."""
+    units: list[list[str | None]] = [["a", "a", None], ["b", None, "b"], [None, "a", "a"]]
+    assert krippendorff_alpha(units) == 1.0
+    assert krippendorff_alpha([["a", None], [None, "b"]]) is None  # nothing pairable
+
+
+def test_tokens_take_the_innermost_overlapping_span() -> None:
+    text = "Mr. Hulusi Akar said."
+    toks = tokens(text)
+    assert [text[s:e] for s, e in toks] == ["Mr", ".", "Hulusi", "Akar", "said", "."]
+    spans = [mark(0, 15, "actor"), mark(4, 10, "name"), mark(17, 19, "cue")]
+    assert token_labels(toks, spans) == ["actor", "actor", "name", "actor", "cue", "O"]
+    assert token_labels(toks, []) == ["O"] * 6
+
+
+# ------------------------------------------------------------- a real store
+
+
+def _store_with(store: Store, texts: list[str]) -> list[str]:
+    rows = store.add_documents([{"text": t, "title": t[:10], "source": ""} for t in texts])
+    return [info.id for info, _ in rows]
+
+
+def test_report_counts_only_finished_layers_and_treats_others_as_missing(store: Store) -> None:
+    d1, d2 = _store_with(store, ["Ankara and Washington talked.", "Akar called Austin today."])
+    for who in ("alice", "bob"):
+        store.add_span(d1, 0, 6, "place", who)
+        store.set_status(d1, who, "done")
+    store.add_span(d1, 11, 21, "place", "alice")
+    store.add_span(d1, 11, 21, "actor", "bob")
+    # d2: alice and carol finished; bob started but did not.
+    store.add_span(d2, 0, 4, "actor", "alice")
+    store.add_span(d2, 0, 4, "actor", "carol")
+    store.add_span(d2, 12, 18, "actor", "bob")
+    for who in ("alice", "carol"):
+        store.set_status(d2, who, "done")
+    store.set_status(d1, "carol", "todo")  # a layer, but not finished
+
+    rep = agreement_report(store)
+    assert rep.annotators == ["alice", "bob", "carol"]
+    assert sorted(rep.documents) == sorted([d1, d2])
+    pairs = {(p.a, p.b): p for p in rep.pairs}
+    ab = pairs["alice", "bob"]
+    assert ab.documents == [d1]
+    assert ab.spans["exact"].overall.f1 == 1.0
+    assert ab.spans["strict"].overall.f1 == pytest.approx(0.5)
+    assert ab.confusion == {("place", "place"): 1, ("place", "actor"): 1}
+    assert pairs["alice", "carol"].documents == [d2]
+    assert pairs["alice", "carol"].cohen_kappa == 1.0
+    assert ("bob", "carol") not in pairs  # no document both finished
+    assert rep.fleiss_documents == [] and rep.fleiss_kappa is None
+    # alice and carol agree on d2, alice and bob differ on one token of d1.
+    assert rep.alpha is not None and 0 < rep.alpha < 1
+    assert rep.alpha_per_label["actor"] is not None and rep.alpha_per_label["actor"] < 1
+    assert rep.ranking[0].doc_id == d1 and rep.ranking[-1].disagreement == 0.0
+
+    everyone = agreement_report(store, status=None)
+    assert any(p.b == "carol" and d1 in p.documents for p in everyone.pairs)
+
+
+def test_report_identical_layers_agree_fully(store: Store) -> None:
+    [d] = _store_with(store, ["Ankara and Washington talked."])
+    for who in ("alice", "bob", "carol"):
+        store.add_span(d, 0, 6, "place", who)
+        store.add_span(d, 11, 21, "place", who)
+        store.set_status(d, who, "done")
+    rep = agreement_report(store)
+    assert rep.fleiss_documents == [d]
+    assert rep.fleiss_kappa == 1.0 and rep.alpha == 1.0
+    assert all(p.cohen_kappa == 1.0 for p in rep.pairs)
+    assert all(p.spans[s].overall.f1 == 1.0 for p in rep.pairs for s in SCHEMES)
+    assert rep.ranking[0].disagreement == 0.0
+
+
+def test_report_needs_two_annotators_with_finished_documents(store: Store) -> None:
+    [d] = _store_with(store, ["Ankara and Washington talked."])
+    store.add_span(d, 0, 6, "place", "alice")
+    store.set_status(d, "alice", "done")
+    store.add_span(d, 0, 6, "place", "bob")
+    with pytest.raises(InputError, match="found alice"):
+        agreement_report(store)
+    with pytest.raises(InputError, match="bob has no finished"):
+        agreement_report(store, ["alice", "bob"])
+    assert agreement_report(store, ["alice", "bob"], status=None).pairs[0].cohen_kappa == 1.0

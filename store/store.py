@@ -410,6 +410,8 @@ class Store:
                         f"relation #{i} of {where} links span {end_id!r}, which is not in "
                         f"{annotator}'s layer; fix or drop the relation (nothing was imported)"
                     )
+        if self._merge_is_a_no_op(doc_id, annotator, checked, incoming, status):
+            return 0  # re-importing the same file rewrites nothing (nor its backup)
         added = 0
         with self._docfiles.change(doc_id) as doc:
             rows = list(doc.spans.rows.values())
@@ -455,6 +457,29 @@ class Store:
                 layer["status"] = "done"
             doc.put_layer(layer)
         return added
+
+    def _merge_is_a_no_op(
+        self,
+        doc_id: str,
+        annotator: str,
+        checked: list[tuple[str | None, SpanRecord]],
+        incoming: list[tuple[str | None, str, str, str]],
+        status: str,
+    ) -> bool:
+        """Whether every incoming span, link and status is already in the layer."""
+        by_key = {(sp.start, sp.end, sp.label): sp.id for sp in self.spans(doc_id, annotator)}
+        renamed: dict[str, str] = {}
+        for given, rec in checked:
+            stored = by_key.get((rec["start"], rec["end"], rec["label"]))
+            if stored is None:
+                return False
+            if given is not None:
+                renamed[given] = stored
+        links = {(r.head, r.tail, r.label) for r in self.relations(doc_id, annotator)}
+        for _, head, tail, label in incoming:
+            if (renamed.get(head, head), renamed.get(tail, tail), label) not in links:
+                return False
+        return status != "done" or self.status(doc_id, annotator) == "done"
 
     # ---------------------------------------------------------------- export
 

@@ -106,3 +106,15 @@ def test_validate_reports_a_link_into_another_annotators_layer(store: Store) -> 
     atomic_write(path, encode_checked(data))
     [problem] = validate(Store.open(store.root))[2]
     assert "R9 joins another annotator's span" in str(problem)
+
+
+def test_reimporting_the_same_layers_rewrites_no_file(store: Store) -> None:
+    from store import layout
+
+    alice = _layer("alice", QUOTE + 24, AKAR, len("Hulusi Akar"))
+    ((info, _),) = store.add_documents([{**alice, "status": "done"}])
+    path = layout.doc_path(store.root, info.id)
+    before = (path.stat().st_ino, path.stat().st_mtime_ns)
+    store.add_documents([{**alice, "status": "done"}])
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == before
+    assert _links(store, info.id, "alice") == [(TEXT[QUOTE : QUOTE + 24], "Hulusi Akar", "speaker")]

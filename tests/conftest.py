@@ -14,6 +14,8 @@ pytest.register_assert_rewrite("tests.records")
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SEED = SAMPLES / "turkey-us-defense-call.txt"
+# The sample articles alone, without the annotated sets beside them (two-annotators.jsonl).
+ARTICLES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".txt", ".md", ".html"))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from store.store import Store
-from tests.conftest import ROOT, SAMPLES, SEED
+from tests.conftest import ARTICLES, ROOT, SAMPLES, SEED
 from tui.cli import main
 
 
@@ -155,7 +155,7 @@ def test_export_jsonl_has_exact_offsets_and_contract_keys(
 def test_export_filters_and_output_file(
     capsys: pytest.CaptureFixture[str], st: Path, tmp_path: Path
 ) -> None:
-    run(capsys, "import", str(SAMPLES), "--store", str(st))
+    run(capsys, "import", *map(str, ARTICLES), "--store", str(st))
     store = Store.open(st)
     a, b = store.documents()[:2]
     store.add_span(a.id, 0, 3, "claim", "alice")
@@ -262,7 +262,7 @@ def test_export_validates_against_the_published_json_schema(
     import jsonschema
 
     schema = orjson.loads((ROOT / "docs" / "newsmark.schema.json").read_bytes())
-    run(capsys, "import", str(SAMPLES), "--store", str(st))
+    run(capsys, "import", *map(str, ARTICLES), "--store", str(st))
     store = Store.open(st)
     doc = store.documents()[0].id
     store.add_span(doc, 0, 5, "claim", "alice")
@@ -478,3 +478,27 @@ def test_agree_with_one_finished_annotator_says_what_to_do(
         capsys, "agree", "--store", str(st), "--annotator", "alice", "--annotator", "zoe"
     )
     assert code == 1 and "zoe has no finished" in err
+
+
+def test_readme_agreement_example_is_what_agree_prints(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    """The README's numbers for the two-annotator sample come from `newsmark agree`."""
+    assert run(capsys, "import", str(SAMPLES / "two-annotators.jsonl"), "--store", str(st))[0] == 0
+    code, out, err = run(capsys, "agree", "--store", str(st), "--format", "json")
+    assert code == 0, err
+    report = orjson.loads(out)
+    (pair,) = report["pairs"]
+    f1 = [
+        f"{pair['spans'][s]['overall']['f1']:.3f}" for s in ("strict", "exact", "partial", "type")
+    ]
+    per_label = ", ".join(f"{k} {v:.3f}" for k, v in sorted(report["alpha_per_label"].items()))
+    expected = (
+        "| alice / bob | strict | exact | partial | type |\n| --- | --- | --- | --- | --- |\n"
+        f"| span F1 | {' | '.join(f1)} |\n\n"
+        f"Cohen's κ {pair['cohen_kappa']:.3f} · Fleiss' κ {report['fleiss_kappa']:.3f} · "
+        f"Krippendorff's α {report['alpha']:.3f} ({per_label})"
+    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- agree:start -->")[1].split("<!-- agree:end -->")[0]
+    assert block.strip() == expected

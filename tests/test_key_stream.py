@@ -126,7 +126,10 @@ async def test_an_acknowledgement_never_moves_the_cursor(tmp_path: Path) -> None
         status = app.screen.query_one(StatusBar)
         with doc_lock(store, doc_id):
             await burst(app, ["w", "1", "w", "w", "w", "2"])
-            await pilot.pause(0.3)
+            for _ in range(250):  # until the motions are handled (fast, unless starved)
+                await pilot.pause(0.02)
+                if view.cursor == TEXT.index("Turkey"):
+                    break
             # The first write waits on the lock; the motions after it did not wait.
             assert status.save_state == "saving"
             assert reader_of(app).pending_writes == 1

@@ -28,6 +28,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/agree.py
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q

@@ -180,11 +180,19 @@ def span_scores(reference: Sequence[Marked], candidate: Sequence[Marked], scheme
     """
     cor = inc = par = spu = 0
     matched: set[int] = set()
+    # Only reference spans that can overlap are looked at (a document has hundreds):
+    # by start, within the longest reference span, then in reference order as before.
+    by_start = sorted(range(len(reference)), key=lambda i: reference[i].start)
+    starts = [reference[i].start for i in by_start]
+    longest = max((s.end - s.start for s in reference), default=0)
     for pred in candidate:
         hit: int | None = None  # the reference span this one is correct against
         near: int | None = None  # else the first overlapping one (incorrect / partial)
         best = -1
-        for i, true in enumerate(reference):
+        lo = bisect.bisect_left(starts, pred.start - longest)
+        hi = bisect.bisect_left(starts, pred.end)
+        for i in sorted(by_start[lo:hi]):
+            true = reference[i]
             if i in matched or not _overlap(pred, true):
                 continue
             if scheme == "type":
@@ -307,7 +315,17 @@ def cohen_kappa(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
 def rating_table(ratings: Sequence[Sequence[Hashable]]) -> list[list[int]]:
     """Subjects × categories counts from each subject's list of ratings."""
     cats = sorted({c for row in ratings for c in row}, key=repr)
-    return [[Counter(row)[c] for c in cats] for row in ratings]
+    # Tokens repeat a few rating patterns: count each distinct one once.
+    counted: dict[tuple[Hashable, ...], list[int]] = {}
+    out = []
+    for row in ratings:
+        key = tuple(row)
+        counts = counted.get(key)
+        if counts is None:
+            tally = Counter(key)
+            counts = counted[key] = [tally[c] for c in cats]
+        out.append(counts)
+    return out
 
 
 def fleiss_kappa(table: Sequence[Sequence[int]]) -> float | None:
@@ -339,14 +357,16 @@ def krippendorff_alpha(
     one category, where α is formally 0/0).
     """
     coincidence: defaultdict[tuple[Hashable, Hashable], float] = defaultdict(float)
-    for unit in units:
+    # Token tables repeat a few patterns ("O" from everyone) hundreds of thousands of
+    # times: count each distinct unit once, weighted by how often it occurs.
+    for unit, times in Counter(tuple(unit) for unit in units).items():
         values = Counter(v for v in unit if v is not None)
         m = sum(values.values())
         if m < 2:
             continue
         for c, nc in values.items():
             for k, nk in values.items():
-                coincidence[c, k] += nc * (nk - (c == k)) / (m - 1)
+                coincidence[c, k] += times * nc * (nk - (c == k)) / (m - 1)
     if not coincidence:
         return None
     marg: defaultdict[Hashable, float] = defaultdict(float)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -93,19 +94,14 @@ def test_a_signal_during_a_write_saves_it_and_restores_the_terminal(
     tmp_path: Path, sig: signal.Signals
 ) -> None:
     store_dir, tui = _open_seed(tmp_path)
-    [doc] = Store.open(store_dir).documents()
     # Another process holds the document: the label's write is in flight when the
     # signal arrives, and must still land before the reader leaves.
-    lock = FileLock(str(layout.lock_path(store_dir, doc.id)))
-    lock.acquire()
-    try:
+    with _document_held(store_dir):
         tui.type("w1", pause=0)
         tui.wait_for("saving")
         os.kill(tui.pid, sig)
         time.sleep(0.3)
         assert _still_running(tui.pid)  # waiting for the write, not killed
-    finally:
-        lock.release()
     assert tui.wait_exit() == 128 + int(sig)
     assert _layer(store_dir) == [(4, 11, "claim", "defense")]
     tail = tui.raw[-2000:]
@@ -114,17 +110,24 @@ def test_a_signal_during_a_write_saves_it_and_restores_the_terminal(
 
 def test_q_with_a_write_in_flight_waits_for_it(tmp_path: Path) -> None:
     store_dir, tui = _open_seed(tmp_path)
+    with _document_held(store_dir):
+        tui.type("w1q", pause=0)
+        time.sleep(0.5)
+        assert _still_running(tui.pid)
+    assert tui.wait_exit() == 0
+    assert _layer(store_dir) == [(4, 11, "claim", "defense")]
+
+
+@contextmanager
+def _document_held(store_dir: Path) -> Iterator[None]:
+    """Hold the one document's lock, as another newsmark process writing it would."""
     [doc] = Store.open(store_dir).documents()
     lock = FileLock(str(layout.lock_path(store_dir, doc.id)))
     lock.acquire()
     try:
-        tui.type("w1q", pause=0)
-        time.sleep(0.5)
-        assert _still_running(tui.pid)
+        yield
     finally:
         lock.release()
-    assert tui.wait_exit() == 0
-    assert _layer(store_dir) == [(4, 11, "claim", "defense")]
 
 
 def _still_running(pid: int) -> bool:

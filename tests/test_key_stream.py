@@ -75,6 +75,15 @@ async def burst(app: NewsmarkApp, keys: list[str]) -> None:
         driver.send_message(event)
 
 
+async def exited(app: NewsmarkApp) -> bool:
+    """Wait (up to 4 s) for the app to leave; whether it did."""
+    for _ in range(200):
+        if not app.is_running:
+            return True
+        await asyncio.sleep(0.02)
+    return not app.is_running
+
+
 def spans_of(store: Store, doc_id: str) -> list[tuple[int, int, str, str]]:
     return [(s.start, s.end, s.label, s.text) for s in store.spans(doc_id, ME)]
 
@@ -165,11 +174,7 @@ async def test_quit_with_a_write_in_flight_exits_after_it_lands(tmp_path: Path) 
             await burst(app, ["w", "1", "q"])
             await pilot.pause(0.3)
             assert app.is_running  # still waiting for the write
-        for _ in range(200):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.02)
-        assert not app.is_running
+        assert await exited(app)
     assert spans_of(store, doc_id) == [(4, 11, "claim", "defense")]
 
 
@@ -207,10 +212,7 @@ async def test_quitting_right_after_a_failed_write_says_so(
     async with app.run_test(size=SIZE):
         _failing_writes(monkeypatch)
         await burst(app, ["w", "1", "w", "q"])
-        for _ in range(200):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.02)
+        await exited(app)
     assert app.fatal_error is not None
     assert "not saved" in app.fatal_error and "No space left" in app.fatal_error
 
@@ -331,11 +333,7 @@ async def test_ctrl_q_on_the_help_screen_quits_after_the_writes(tmp_path: Path) 
             await pilot.press("ctrl+q")
             await pilot.pause(0.2)
             assert app.is_running  # the label is still on its way
-        for _ in range(200):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.02)
-        assert not app.is_running
+        assert await exited(app)
     assert spans_of(store, doc_id) == [(4, 11, "claim", "defense")]
 
 

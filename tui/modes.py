@@ -48,20 +48,32 @@ class NormalMode(Mode):
         reader.view.focus(scroll_visible=False)
 
 
-class FindMode(Mode):
+class PromptMode(Mode):
+    """A mode that types into a one-line prompt: opened on entry, closed on leaving."""
+
+    text_entry = True
+
+    def initial(self, reader: ReaderScreen) -> str:
+        """The text the prompt opens with."""
+        return ""
+
+    def enter(self, reader: ReaderScreen) -> None:
+        bar = self.prompt(reader)
+        bar.open(self.initial(reader))
+        bar.focus(scroll_visible=False)
+
+    def leave(self, reader: ReaderScreen) -> None:
+        self.prompt(reader).close()
+
+    def prompt(self, reader: ReaderScreen) -> PromptBar:
+        raise NotImplementedError
+
+
+class FindMode(PromptMode):
     """Typing a find query; enter selects the first match at or after the cursor."""
 
     name = "find"
     label = "FIND"
-    text_entry = True
-
-    def enter(self, reader: ReaderScreen) -> None:
-        bar = reader.find_bar
-        bar.open()
-        bar.focus(scroll_visible=False)
-
-    def leave(self, reader: ReaderScreen) -> None:
-        reader.find_bar.close()
 
     def prompt(self, reader: ReaderScreen) -> PromptBar:
         return reader.find_bar
@@ -93,21 +105,21 @@ class DocsMode(Mode):
             self.shown_for_visit = False
 
 
-class FilterMode(Mode):
+class FilterMode(PromptMode):
     """Typing a title filter for the document list."""
 
     name = "filter"
     label = "FILTER"
-    text_entry = True
+
+    def initial(self, reader: ReaderScreen) -> str:
+        return reader.doc_list.text_filter
 
     def enter(self, reader: ReaderScreen) -> None:
-        bar = reader.filter_bar
         reader.doc_panel.add_class("-active")
-        bar.open(reader.doc_list.text_filter)
-        bar.focus(scroll_visible=False)
+        super().enter(reader)
 
     def leave(self, reader: ReaderScreen) -> None:
-        reader.filter_bar.close()
+        super().leave(reader)
         reader.doc_panel.remove_class("-active")
         docs = reader.modes["doclist"]
         assert isinstance(docs, DocsMode)

@@ -11,15 +11,21 @@ from store.model import Span
 class Change:
     """What one store call did, for the TUI's message line and repaint."""
 
-    kind: str  # "add" | "delete" | "relabel" | "status"
+    kind: str  # "add" | "delete" | "relabel" | "status" | "adjudicate"
     doc_id: str
     annotator: str
     span: Span | None = None
     old_label: str | None = None
     status: str | None = None
+    #: An adjudication: the gold spans it added and removed, and what it did.
+    spans: tuple[Span, ...] = ()
+    removed: tuple[Span, ...] = ()
+    note: str = ""
 
     def describe(self) -> str:
         """One line for the message bar: what was labelled, deleted, relabelled or marked."""
+        if self.kind == "adjudicate":
+            return self.note
         if self.kind == "status":
             return f"marked {self.status}"
         assert self.span is not None

@@ -95,12 +95,17 @@ class DocData:
         row = self.layers.get("annotator", annotator)
         if row is None:
             return new_layer(annotator)
-        return {
+        layer: LayerRow = {
             "annotator": annotator,
             "status": row.get("status", "todo"),
             "undo": list(row.get("undo") or []),
             "redo": list(row.get("redo") or []),
         }
+        if "rejected" in row:
+            layer["rejected"] = [list(c) for c in row["rejected"]]
+        if "seeded" in row:
+            layer["seeded"] = row["seeded"]
+        return layer
 
     def put_layer(self, layer: LayerRow) -> None:
         """Store an edited layer, keeping only the last ``HISTORY_LIMIT`` undo steps."""

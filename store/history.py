@@ -10,11 +10,11 @@ skipped.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from store.changes import Change
 from store.model import Span
-from store.records import HistoryOp, LayerRow
+from store.records import GOLD, AdjudicateOp, HistoryOp, LayerRow, SpanRow
 
 if TYPE_CHECKING:
     from store.docfiles import DocData
@@ -28,8 +28,17 @@ def record(layer: LayerRow, op: HistoryOp) -> None:
     layer["redo"] = []
 
 
-def apply(doc: DocData, op: HistoryOp, inverse: bool) -> Change | None:
-    """Apply an undo-log entry (or its inverse); None if it no longer applies."""
+def apply(
+    doc: DocData, op: HistoryOp, inverse: bool, layer: LayerRow | None = None
+) -> Change | None:
+    """Apply an undo-log entry (or its inverse); None if it no longer applies.
+
+    ``layer`` is the gold layer being stepped, whose rejections an adjudication
+    entry changes (the caller puts it back).
+    """
+    if op["op"] == "adjudicate":
+        assert layer is not None
+        return _apply_adjudication(doc, op, inverse, layer)
     if op["op"] == "relabel":
         label = op["old"] if inverse else op["new"]
         row = doc.spans.get("id", op["id"])
@@ -45,12 +54,49 @@ def apply(doc: DocData, op: HistoryOp, inverse: bool) -> Change | None:
     if adding:
         if exists:
             return None
-        doc.spans.insert({**span.to_record(), "created": time.time()})
+        # The whole row comes back, gold's provenance included.
+        doc.spans.insert(cast(SpanRow, {**op["span"], "created": time.time()}))
         return Change("add", "", span.annotator, span)
     if not exists:
         return None
     doc.spans.remove("id", span.id)
     return Change("delete", "", span.annotator, span)
+
+
+def _apply_adjudication(
+    doc: DocData, op: AdjudicateOp, inverse: bool, layer: LayerRow
+) -> Change | None:
+    """Take back (or make again) one adjudication: its gold spans and its rejections."""
+    spans = [Span.from_record(r) for r in op["spans"]]
+    marks = [tuple(c) for c in op["rejected"]]
+    rejected = [c for c in layer.get("rejected", []) if tuple(c) not in marks]
+    added: list[Span] = []
+    removed: list[Span] = []
+    if inverse:
+        for span in spans:
+            if doc.spans.remove("id", span.id) is not None:
+                removed.append(span)
+    else:
+        rejected += [list(c) for c in marks]
+        for row, span in zip(op["spans"], spans, strict=True):
+            if doc.spans.get("id", span.id) is None:
+                doc.spans.insert({**row, "created": time.time()})
+                added.append(span)
+    layer["rejected"] = rejected
+    return Change(
+        "adjudicate", "", GOLD, spans=tuple(added), removed=tuple(removed),
+        note=adjudication_note(len(added) or len(removed), len(marks)),
+    )  # fmt: skip
+
+
+def adjudication_note(spans: int, rejected: int) -> str:
+    """What an adjudication did, for the status line."""
+    parts = []
+    if spans:
+        parts.append(f"{spans} span{'s' * (spans != 1)} in gold")
+    if rejected:
+        parts.append(f"{rejected} rejected")
+    return "gold: " + (", ".join(parts) if parts else "nothing changed")
 
 
 def step(doc: DocData, annotator: str, undo: bool) -> Change | None:
@@ -61,7 +107,7 @@ def step(doc: DocData, annotator: str, undo: bool) -> Change | None:
     # Skip entries another process made moot (e.g. span deleted elsewhere).
     while source and change is None:
         op = source.pop()
-        change = apply(doc, op, inverse=undo)
+        change = apply(doc, op, inverse=undo, layer=layer)
         target.append(op)
     doc.put_layer(layer)
     return change

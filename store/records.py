@@ -38,6 +38,9 @@ Record = dict[str, Any]
 #: layer imported from one format and exported to another keeps the annotator it had.
 IMPORTED_ANNOTATOR: Final = "imported"
 
+#: The annotator name of the adjudicated layer, the one ``export --gold`` writes.
+GOLD: Final = "gold"
+
 #: The statuses of an annotator's layer of a document.
 STATUSES: Final = ("todo", "done")
 
@@ -56,9 +59,16 @@ class SpanRecord(TypedDict):
 
 
 class SpanRow(SpanRecord):
-    """A row of a document's ``spans`` table: the span and when it was made."""
+    """A row of a document's ``spans`` table: the span and when it was made.
+
+    Spans of the ``gold`` layer also say who adjudicated them and how they got
+    there (``agreed``: every annotator made it; ``taken``: an annotator's version
+    was chosen; ``labelled``: the adjudicator made it with the ordinary keys).
+    """
 
     created: NotRequired[float]
+    adjudicator: NotRequired[str]
+    decision: NotRequired[str]
 
 
 class RelationRow(TypedDict):
@@ -94,7 +104,15 @@ class RelabelOp(TypedDict):
     new: str
 
 
-HistoryOp = AddOp | DeleteOp | RelabelOp
+class AdjudicateOp(TypedDict):
+    """History entry: gold gained ``spans`` and rejected ``rejected`` candidates at once."""
+
+    op: Literal["adjudicate"]
+    spans: list[SpanRow]
+    rejected: list[list[Any]]
+
+
+HistoryOp = AddOp | DeleteOp | RelabelOp | AdjudicateOp
 
 
 class LayerRow(TypedDict):
@@ -104,6 +122,10 @@ class LayerRow(TypedDict):
     status: str
     undo: list[HistoryOp]
     redo: list[HistoryOp]
+    #: Gold only: the candidates ``[start, end, label]`` the adjudicator rejected.
+    rejected: NotRequired[list[list[Any]]]
+    #: Gold only: the seed strategy gold started from ("all" or "majority").
+    seeded: NotRequired[str]
 
 
 class DocFile(TypedDict, total=False):

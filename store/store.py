@@ -16,6 +16,7 @@ sweeping temp files) and the changes users make are here.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import threading
@@ -24,11 +25,12 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
-from store import history, layout
+from store import adjudication, history, layout
+from store.adjudication import Candidate, Seed
 from store.catalog import Catalog
 from store.changes import Change, clip
 from store.docfiles import OPEN_DOCS, DocFiles
@@ -44,7 +46,16 @@ from store.history import HISTORY_LIMIT
 from store.layout import BACKUP_DIR, FORMAT_FILE, QUARANTINE_DIR
 from store.locking import LOCK_TIMEOUT, locked
 from store.model import DocumentInfo, Relation, Span
-from store.records import IMPORTED_ANNOTATOR, STATUSES, SpanRecord, check_span, span_fault
+from store.records import (
+    GOLD,
+    IMPORTED_ANNOTATOR,
+    STATUSES,
+    DocFile,
+    SpanRecord,
+    SpanRow,
+    check_span,
+    span_fault,
+)
 from store.session import SESSION_POSITIONS, Session
 from store.storage import atomic_write, sweep_temp_files
 from store.summary import LayerSummary, SummaryIndex
@@ -287,9 +298,19 @@ class Store:
         return text[start:end]
 
     def add_span(
-        self, doc_id: str, start: int, end: int, label: str, annotator: str, span_id: str = ""
+        self,
+        doc_id: str,
+        start: int,
+        end: int,
+        label: str,
+        annotator: str,
+        span_id: str = "",
+        adjudicator: str = "",
     ) -> Change:
-        """Label text[start:end]; one durable write, undoable."""
+        """Label text[start:end]; one durable write, undoable.
+
+        A gold span made this way records its ``adjudicator`` (decision ``labelled``).
+        """
         if not label.strip():
             raise InputError("empty label; give a label name")
         piece = self._check_range(doc_id, start, end)
@@ -304,9 +325,13 @@ class Store:
             )
             if dup:
                 raise InputError(f"“{clip(piece)}” is already labelled {label}")
-            doc.spans.insert({**span.to_record(), "created": time.time()})
+            row = cast(SpanRow, span.to_record())
+            if annotator == GOLD and adjudicator:
+                row["adjudicator"] = adjudicator
+                row["decision"] = "labelled"
+            doc.spans.insert({**row, "created": time.time()})
             layer = doc.layer(annotator)
-            history.record(layer, {"op": "add", "span": span.to_record()})
+            history.record(layer, {"op": "add", "span": row})
             doc.put_layer(layer)
         return self._emit(Change("add", doc_id, annotator, span))
 
@@ -319,7 +344,9 @@ class Store:
             span = Span.from_record(row)
             doc.relations.remove_where(lambda r: span_id not in (r.get("head"), r.get("tail")))
             layer = doc.layer(span.annotator)
-            history.record(layer, {"op": "delete", "span": span.to_record()})
+            # The whole row, so undo brings back a gold span's provenance too.
+            kept = cast(SpanRecord, {k: v for k, v in row.items() if k != "created"})
+            history.record(layer, {"op": "delete", "span": kept})
             doc.put_layer(layer)
         return self._emit(Change("delete", doc_id, span.annotator, span))
 
@@ -349,14 +376,123 @@ class Store:
             doc.put_layer(layer)
         return self._emit(Change("status", doc_id, annotator, status=status))
 
+    # ---------------------------------------------------------- adjudication
+
+    def layers(self, doc_id: str) -> dict[str, list[Span]]:
+        """Every annotator's spans of a document but gold's, by annotator."""
+        out: dict[str, list[Span]] = {}
+        for span in self.spans(doc_id):
+            if span.annotator != GOLD:
+                out.setdefault(span.annotator, []).append(span)
+        return out
+
+    def adjudicated_layers(self, doc_id: str) -> dict[str, list[Span]]:
+        """The layers an adjudication of the document compares (see ``_compared``)."""
+        return _compared(self.layers(doc_id), self._docfiles.raw(doc_id))
+
+    def rejected(self, doc_id: str) -> set[Candidate]:
+        """The candidates the adjudicator rejected in this document."""
+        layer = self._docfiles.layer(doc_id, GOLD)
+        return {(int(c[0]), int(c[1]), str(c[2])) for c in layer.get("rejected", [])}
+
+    def gold_seeded(self, doc_id: str) -> bool:
+        """Whether gold was started for this document (its agreed spans put in)."""
+        return "seeded" in self._docfiles.layer(doc_id, GOLD)
+
+    def seed_gold(self, doc_id: str, adjudicator: str, seed: Seed = "all") -> Change | None:
+        """Start gold with the spans the annotators agree on; None if it was started before.
+
+        One durable write, undone as one step.
+        """
+        text = self.text(doc_id)
+        with self._docfiles.change(doc_id) as doc:
+            layer = doc.layer(GOLD)
+            if "seeded" in layer:
+                return None
+            rows = list(doc.spans.rows.values())
+            layers: dict[str, list[Span]] = {}
+            for r in rows:
+                span = Span.from_record(r)
+                if span.annotator != GOLD:
+                    layers.setdefault(span.annotator, []).append(span)
+            compared = _compared(layers, {"layers": dict(doc.layers.rows)})
+            have = {
+                (r["start"], r["end"], r["label"]) for r in rows if r.get("annotator") == GOLD
+            }
+            new = [
+                self._gold_row(text, c, adjudicator, "agreed")
+                for c in adjudication.agreed(compared, seed)
+                if c not in have
+            ]
+            for row in new:
+                doc.spans.insert({**row, "created": time.time()})
+            layer["seeded"] = seed
+            history.record(layer, {"op": "adjudicate", "spans": new, "rejected": []})
+            doc.put_layer(layer)
+        spans = tuple(Span.from_record(r) for r in new)
+        note = f"gold started: {len(spans)} span{'s' * (len(spans) != 1)} all agree on"
+        if seed == "majority":
+            note = f"gold started: {len(spans)} spans a majority agree on"
+        return self._emit(Change("adjudicate", doc_id, GOLD, spans=spans, note=note))
+
+    def adjudicate(
+        self,
+        doc_id: str,
+        adjudicator: str,
+        take: Iterable[Candidate],
+        reject: Iterable[Candidate],
+        note: str = "",
+    ) -> Change:
+        """Settle a disagreement: ``take`` goes into gold, ``reject`` is marked rejected.
+
+        One durable write, undone as one step. Candidates gold already holds are not
+        added twice.
+        """
+        text = self.text(doc_id)
+        checked = [(int(s), int(e), str(lab)) for s, e, lab in take]
+        for s, e, _ in checked:
+            self._check_range(doc_id, s, e)
+        marks = sorted({(int(s), int(e), str(lab)) for s, e, lab in reject} - set(checked))
+        with self._docfiles.change(doc_id) as doc:
+            have = {
+                (r["start"], r["end"], r["label"])
+                for r in doc.spans.rows.values()
+                if r.get("annotator") == GOLD
+            }
+            new = [
+                self._gold_row(text, c, adjudicator, "taken") for c in checked if c not in have
+            ]
+            for row in new:
+                doc.spans.insert({**row, "created": time.time()})
+            layer = doc.layer(GOLD)
+            already = {tuple(c) for c in layer.get("rejected", [])}
+            fresh = [list(c) for c in marks if c not in already]
+            layer["rejected"] = [*layer.get("rejected", []), *fresh]
+            history.record(layer, {"op": "adjudicate", "spans": new, "rejected": fresh})
+            doc.put_layer(layer)
+        spans = tuple(Span.from_record(r) for r in new)
+        return self._emit(
+            Change(
+                "adjudicate", doc_id, GOLD, spans=spans,
+                note=note or history.adjudication_note(len(spans), len(fresh)),
+            )
+        )  # fmt: skip
+
+    @staticmethod
+    def _gold_row(text: str, c: Candidate, adjudicator: str, decision: str) -> SpanRow:
+        start, end, label = c
+        row = cast(SpanRow, Span(uuid.uuid4().hex, start, end, label, text[start:end], GOLD)
+                   .to_record())  # fmt: skip
+        row["adjudicator"] = adjudicator
+        row["decision"] = decision
+        return row
+
     def _step(self, doc_id: str, annotator: str, undo: bool) -> Change | None:
         with self._docfiles.change(doc_id) as doc:
             change = history.step(doc, annotator, undo)
         if change is None:
             return None
-        return self._emit(
-            Change(change.kind, doc_id, annotator, change.span, old_label=change.old_label)
-        )
+        return self._emit(dataclasses.replace(change, doc_id=doc_id, annotator=annotator))
 
     def undo(self, doc_id: str, annotator: str) -> Change | None:
         """Undo the annotator's last change in this document (persisted across restarts)."""
@@ -521,6 +657,23 @@ class Store:
     def set_last_opened(self, annotator: str, doc_id: str, cursor: int | None = None) -> None:
         """Remember where the annotator was; best effort, never worth failing a session for."""
         self._session.remember(annotator, doc_id, cursor)
+
+
+def _compared(layers: dict[str, list[Span]], raw: DocFile) -> dict[str, list[Span]]:
+    """The layers an adjudication compares: those marked done, else every layer with spans.
+
+    An annotator still at work would make every span they have not reached yet a
+    disagreement; once anyone is done, only the finished layers count.
+    """
+    done = {
+        r["annotator"]
+        for r in (raw.get("layers") or {}).values()
+        if r.get("status") == "done" and r["annotator"] != GOLD
+    }
+    finished = {name: spans for name, spans in layers.items() if name in done}
+    if len(done) >= 2:
+        return {name: finished.get(name, []) for name in sorted(done)}
+    return layers
 
 
 def default_store_path() -> Path:

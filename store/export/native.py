@@ -8,9 +8,10 @@ between spans the record keeps.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from store.model import DocumentInfo, Relation, Span
-from store.records import IMPORTED_ANNOTATOR, SCHEMA_VERSION, DocFile, Record
+from store.records import GOLD, IMPORTED_ANNOTATOR, SCHEMA_VERSION, DocFile, Record, SpanRow
 
 
 def layer_records(
@@ -62,13 +63,38 @@ def layer_records(
             ),
             key=lambda r: r.id,
         )
+        exported = [s.to_export() for s in spans]
+        if name == GOLD:
+            _add_provenance(exported, rows)
         yield {
             "id": info.id,
             "text": body,
             "meta": info.export_meta(),
             "annotator": name,
             "status": layer_status,
-            "spans": [s.to_export() for s in spans],
+            "spans": exported,
             "relations": [r.to_export() for r in rels],
             "schema_version": SCHEMA_VERSION,
         }
+
+
+def _add_provenance(exported: list[dict[str, Any]], rows: list[SpanRow]) -> None:
+    """Say of each gold span who agreed with it and who adjudicated it, and how.
+
+    ``agreed_by`` lists the annotators whose layer holds exactly this span (same
+    start, end and label) now; ``adjudicator`` and ``decision`` are as stored
+    (``agreed``, ``taken`` or ``labelled``).
+    """
+    made: dict[tuple[int, int, str], set[str]] = {}
+    by_id: dict[str, SpanRow] = {}
+    for r in rows:
+        who = r.get("annotator", IMPORTED_ANNOTATOR)
+        if who == GOLD:
+            by_id[r["id"]] = r
+        else:
+            made.setdefault((r["start"], r["end"], r["label"]), set()).add(who)
+    for span in exported:
+        row: dict[str, Any] = dict(by_id.get(span["id"]) or {})
+        span["agreed_by"] = sorted(made.get((span["start"], span["end"], span["label"]), ()))
+        span["adjudicator"] = row.get("adjudicator", "")
+        span["decision"] = row.get("decision", "labelled")

@@ -20,6 +20,8 @@ class Change:
     #: An adjudication: the gold spans it added and removed, and what it did.
     spans: tuple[Span, ...] = ()
     removed: tuple[Span, ...] = ()
+    #: Candidates ``(start, end, label)`` it rejected (or, undone, took back).
+    rejected: tuple[tuple[int, int, str], ...] = ()
     note: str = ""
 
     def describe(self) -> str:

@@ -68,7 +68,7 @@ def _apply_adjudication(
 ) -> Change | None:
     """Take back (or make again) one adjudication: its gold spans and its rejections."""
     spans = [Span.from_record(r) for r in op["spans"]]
-    marks = [tuple(c) for c in op["rejected"]]
+    marks = [(int(c[0]), int(c[1]), str(c[2])) for c in op["rejected"]]
     rejected = [c for c in layer.get("rejected", []) if tuple(c) not in marks]
     added: list[Span] = []
     removed: list[Span] = []
@@ -85,7 +85,7 @@ def _apply_adjudication(
     layer["rejected"] = rejected
     return Change(
         "adjudicate", "", GOLD, spans=tuple(added), removed=tuple(removed),
-        note=adjudication_note(len(added) or len(removed), len(marks)),
+        rejected=tuple(marks), note=adjudication_note(len(added) or len(removed), len(marks)),
     )  # fmt: skip
 
 

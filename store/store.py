@@ -466,14 +466,17 @@ class Store:
                 doc.spans.insert({**row, "created": time.time()})
             layer = doc.layer(GOLD)
             already = {tuple(c) for c in layer.get("rejected", [])}
-            fresh = [list(c) for c in marks if c not in already]
-            layer["rejected"] = [*layer.get("rejected", []), *fresh]
-            history.record(layer, {"op": "adjudicate", "spans": new, "rejected": fresh})
+            fresh = [c for c in marks if c not in already]
+            layer["rejected"] = [*layer.get("rejected", []), *(list(c) for c in fresh)]
+            history.record(
+                layer, {"op": "adjudicate", "spans": new, "rejected": [list(c) for c in fresh]}
+            )
             doc.put_layer(layer)
         spans = tuple(Span.from_record(r) for r in new)
         return self._emit(
             Change(
                 "adjudicate", doc_id, GOLD, spans=spans,
+                rejected=tuple(fresh),
                 note=note or history.adjudication_note(len(spans), len(fresh)),
             )
         )  # fmt: skip

@@ -31,7 +31,8 @@ class Action:
     description: str  # short, for the help screen and palette
     group: str
     mode: str = "normal"  # the mode whose keys these are (tui.modes)
-    target: str = "reader"  # "reader" | "layer" | "article" | "doclist" | "prompt" | "help" | "app"
+    # "reader" | "layer" | "article" | "doclist" | "prompt" | "help" | "app" | "adjudicate"
+    target: str = "reader"
     waits: bool = False  # held until earlier writes are acknowledged
     show: bool = False  # shown in the key bar
     display: str = ""  # how the README/help writes the keys, if not the key names
@@ -81,6 +82,7 @@ def _a(
 
 MOVE, SELECT, LABEL, EDIT, DOCS, APP = "Move", "Select", "Label", "Edit", "Documents", "App"
 TEAM = "Annotators"
+ADJUDICATION = "Adjudication"
 FIND, LIST, FILTER, HELPG = "Find bar", "Document list", "Title filter", "Help screen"
 ART = "article"
 
@@ -185,6 +187,8 @@ ACTIONS: tuple[Action, ...] = (
        waits=True, show=True, display="d", short="done"),
     _a("toggle_others", "a", "Show / hide the other annotators' spans (underlined)", TEAM,
        display="a", short="others"),
+    _a("adjudicate", "A", "Adjudicate: edit gold, with every annotator's spans", TEAM,
+       waits=True, display="A", short="adjudicate"),
     _a("toggle_docs", "o", "Document list: show it and move the keys there", DOCS,
        display="o", short="list"),
     _a("help", "question_mark,f1", "Help: every key", APP, show=True, display="? F1",
@@ -249,7 +253,43 @@ ACTIONS: tuple[Action, ...] = (
        display="ctrl+q", palette=False),
 )  # fmt: skip
 
-GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, TEAM, APP, FIND, LIST, FILTER, HELPG)
+_ADJ = "adjudicate"
+
+
+def _take(n: int) -> Action:
+    # No default key: terminals send alt+digit as other characters (™ for alt+2), and
+    # digits label. `c` then `y` does it; a keymap can give these one key each.
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+    return _a(f"take_{n}", "", f"Take the {ordinal} annotator's version", ADJUDICATION,
+              action=f"take({n})", mode=_ADJ, target=_ADJ, waits=True, display="—",
+              palette=n <= 3)  # fmt: skip
+
+
+#: Adjudication: the article's keys all work (they edit gold), and these come first.
+ADJUDICATION_ACTIONS: tuple[Action, ...] = (
+    _a("next_disagreement", "n", "Next disagreement", ADJUDICATION, mode=_ADJ, waits=True,
+       target=_ADJ, show=True, display="n", short="next"),
+    _a("prev_disagreement", "N", "Previous disagreement", ADJUDICATION, mode=_ADJ, waits=True,
+       target=_ADJ, display="N"),
+    _a("take_offered", "y", "Take the version on offer into gold, go to the next", ADJUDICATION,
+       action="take(0)", mode=_ADJ, target=_ADJ, waits=True, show=True, display="y",
+       short="take"),
+    _a("offer_next", "c", "Offer the next annotator's version", ADJUDICATION, mode=_ADJ,
+       target=_ADJ, waits=True, show=True, display="c", short="other version"),
+    _a("reject", "r", "Reject every version, go to the next", ADJUDICATION, mode=_ADJ,
+       target=_ADJ, waits=True, show=True, display="r", short="reject"),
+    *(_take(n) for n in range(1, 10)),
+    _a("leave_adjudication", "A", "Back to your own layer", ADJUDICATION, action="adjudicate",
+       mode=_ADJ, waits=True, show=True, display="A", short="own layer"),
+)  # fmt: skip
+
+ACTIONS = ACTIONS + ADJUDICATION_ACTIONS
+
+#: A mode whose keys are its own first, then another mode's: adjudication edits
+#: gold with every key of the article.
+INHERITS: dict[str, str] = {_ADJ: "normal"}
+
+GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, TEAM, APP, ADJUDICATION, FIND, LIST, FILTER, HELPG)
 
 
 class KeyTable:
@@ -265,7 +305,10 @@ class KeyTable:
         if table is None:
             table = self._keymaps[mode] = {}
             for a in self.for_mode(mode):
-                for key in a.keys.split(","):
+                for key in filter(None, a.keys.split(",")):
+                    table.setdefault(key, a)
+            if mode in INHERITS:
+                for key, a in self.keymap(INHERITS[mode]).items():
                     table.setdefault(key, a)
         return table
 

@@ -10,6 +10,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from store.adjudication import Seed
 from store.labels import DEFAULT_SCHEME, LabelScheme
 from store.store import Store
 from tui.actions import DEFAULT_KEYS, KeyTable
@@ -38,16 +39,22 @@ class NewsmarkApp(App[None]):
         write_in_thread: bool = False,
         handle_signals: bool = False,
         key_table: KeyTable = DEFAULT_KEYS,
+        adjudicate: bool = False,
+        seed: Seed = "all",
     ) -> None:
         """``write_in_thread``: store writes on a writer thread, so keys never wait on
         fsync (the command line turns it on; tests may keep writes synchronous).
         ``handle_signals``: SIGTERM, SIGHUP and SIGINT finish the writes and exit
         cleanly (the command line turns it on). ``key_table``: the actions with the
-        user's keys (``tui.keymap``)."""
+        user's keys (``tui.keymap``). ``adjudicate``: start with the keys on gold
+        (``A`` in the reader); ``seed``: which spans start in gold ("all" annotators
+        made them, or a "majority")."""
         super().__init__()
         self.write_in_thread = write_in_thread
         self.handle_signals = handle_signals
         self.key_table = key_table
+        self.start_adjudicating = adjudicate
+        self.gold_seed: Seed = seed
         self.store = store
         self.annotator = annotator
         self.scheme = scheme
@@ -100,7 +107,8 @@ class NewsmarkApp(App[None]):
         yield from super().get_system_commands(screen)
         if not isinstance(screen, ReaderScreen):
             return
-        for a in self.key_table.for_mode("normal"):
+        modes = ("adjudicate", "normal") if screen.adjudicating else ("normal",)
+        for a in (a for mode in modes for a in self.key_table.for_mode(mode)):
             if not a.palette:
                 continue
             title = a.description

@@ -20,8 +20,10 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from store import layout
+from store.adjudication import SEEDS, Seed
 from store.errors import InputError, NewsmarkError
 from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
+from store.records import GOLD
 from store.store import Store, default_store_path
 
 if TYPE_CHECKING:
@@ -105,12 +107,26 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="TOML keymap: [keys] id = \"key,key\" (default ~/.config/newsmark/keys.toml).",
 )
+@click.option(
+    "--adjudicate",
+    is_flag=True,
+    help="Start adjudicating: the keys edit the gold layer (A in the reader toggles).",
+)
+@click.option(
+    "--seed",
+    type=click.Choice(SEEDS),
+    default="all",
+    show_default=True,
+    help="Which spans start in gold: those all annotators made, or a majority.",
+)
 def open_cmd(
     paths: tuple[Path, ...],
     store: Path | None,
     annotator: str | None,
     labels_file: Path | None,
     keys_file: Path | None,
+    adjudicate: bool,
+    seed: Seed,
 ) -> None:
     """Import PATHS (if any) and open the reader on the first of them."""
     scheme: LabelScheme = load_scheme(labels_file) if labels_file else DEFAULT_SCHEME
@@ -120,9 +136,14 @@ def open_cmd(
     keys_path = keys_file or default_keys_path()
     # Checked before anything is imported: a bad keymap changes nothing in the store.
     key_table = load_keymap(keys_path) if keys_path else None
+    who = annotator or default_annotator()
+    if who == GOLD:
+        raise InputError(
+            "gold is the adjudicated layer, not an annotator; give your own name and press A "
+            "in the reader (or use --adjudicate) to edit gold"
+        )
     # Without paths there is nothing to import: never leave an empty store behind.
     st = _open_store(store, create=bool(paths), interactive=True)
-    who = annotator or default_annotator()
     first: str | None = None
     if paths:
         from store.importing import import_paths
@@ -151,6 +172,8 @@ def open_cmd(
             write_in_thread=True,
             handle_signals=True,
             key_table=key_table or DEFAULT_KEYS,
+            adjudicate=adjudicate,
+            seed=seed,
         )
         gc.freeze()
         app.run()

@@ -136,7 +136,10 @@ class LayerEditor:
             return
         view = self.view
         span = change.span
-        if span is not None:
+        if change.kind == "adjudicate":
+            # Several gold spans at once; the selection is the adjudication's to move.
+            self._apply_batch(list(change.spans), list(change.removed))
+        elif span is not None:
             # Apply the acknowledged change locally rather than re-reading every span:
             # the list, the view's index and the panel each update in place.
             old = view.span(span.id)
@@ -175,7 +178,25 @@ class LayerEditor:
         )
         self._wrote = True
         self.say_saved(f"saved {stamp}: {_what(change, verb)}")
+        if self.reader.adjudicating:
+            self.reader.adjudication.changed()
+            if follow and change.kind == "adjudicate" and view.selection_epoch == epoch:
+                # Undo took a decision back: offer the disagreement it reopened.
+                self.reader.adjudication.offer_at(change, verb)
         self.reader.show_position()
+
+    def _apply_batch(self, added: list[Span], removed: list[Span]) -> None:
+        view = self.view
+        removed = [old for s in removed if (old := view.span(s.id)) is not None]
+        self._apply_spans(added, removed)
+        colors = self.colors()
+        if colors != self._shown_colors:
+            self._shown_colors = colors
+            view.set_colors(colors)
+        view.update_spans(added, removed)
+        self.reader.annotation_list.apply(added, removed, colors)
+        if view.selected_span_id in {s.id for s in removed}:
+            view.selected_span_id = None
 
     def say_saved(self, message: str) -> None:
         if self.writer.pending:
@@ -237,7 +258,7 @@ class LayerEditor:
             return
         view = self.view
         selected = self.selected_span()
-        doc_id, who, name = self.reader.doc.id, self.reader.annotator, label.name
+        doc_id, who, name = self.reader.doc.id, self.reader.layer_owner, label.name
         call: Callable[[Store], Change | None]
         if selected is not None and (selected.start, selected.end) == target:
             if selected.label == name:
@@ -247,7 +268,8 @@ class LayerEditor:
             call = lambda st: st.relabel_span(doc_id, span_id, name, who)  # noqa: E731
         else:
             start, end = target
-            call = lambda st: st.add_span(doc_id, start, end, name, who)  # noqa: E731
+            me = self.reader.annotator  # recorded as the adjudicator of a gold span
+            call = lambda st: st.add_span(doc_id, start, end, name, who, adjudicator=me)  # noqa: E731
             # Show what is being labelled: the (trimmed) selection or the word.
             view.selecting = False
             if view.selection != target:
@@ -270,7 +292,7 @@ class LayerEditor:
         span = self.reader.annotation_list.span_at_row(row)
         if span is not None:
             self.select_span(span)
-            self.reader.set_mode("normal")
+            self.reader.set_mode(self.reader.article_mode)
 
     def action_next_span(self) -> None:
         if not self.spans:
@@ -306,7 +328,7 @@ class LayerEditor:
             return
         if not self.writable():
             return
-        doc_id, who, span_id = self.reader.doc.id, self.reader.annotator, span.id
+        doc_id, who, span_id = self.reader.doc.id, self.reader.layer_owner, span.id
         # The key's own effect, at once: what it deleted is no longer selected.
         self.view.action_clear()
         epoch = self.view.selection_epoch
@@ -318,7 +340,7 @@ class LayerEditor:
     def history(self, undo: bool) -> None:
         if not self.writable():
             return
-        doc_id, who = self.reader.doc.id, self.reader.annotator
+        doc_id, who = self.reader.doc.id, self.reader.layer_owner
         epoch = self.view.selection_epoch
 
         def step(st: Store) -> Change | None:
@@ -343,7 +365,7 @@ class LayerEditor:
     def action_toggle_done(self) -> None:
         if not self.writable():
             return
-        doc_id, who = self.reader.doc.id, self.reader.annotator
+        doc_id, who = self.reader.doc.id, self.reader.layer_owner
         new = "todo" if self.reader.doc_status == "done" else "done"
         epoch = self.view.selection_epoch
         self.write(

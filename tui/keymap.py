@@ -88,7 +88,7 @@ def remap(overrides: dict[str, str], where: str = "keymap") -> KeyTable:
         actions.append(a if keys is None else replace(a, keys=keys, display=keys.replace(",", " ")))
     seen: dict[tuple[str, str], str] = {}
     for a in actions:
-        for key in a.keys.split(","):
+        for key in filter(None, a.keys.split(",")):
             other = seen.setdefault((a.mode, key), a.id)
             if other != a.id:
                 raise InputError(

@@ -48,6 +48,13 @@ class NormalMode(Mode):
         reader.view.focus(scroll_visible=False)
 
 
+class AdjudicateMode(NormalMode):
+    """The article has the keys, and they edit gold (``tui.adjudicating``)."""
+
+    name = "adjudicate"
+    label = "ADJUDICATE"
+
+
 class PromptMode(Mode):
     """A mode that types into a one-line prompt: opened on entry, closed on leaving."""
 
@@ -139,7 +146,7 @@ class HelpMode(Mode):
     modal = True
 
     def __init__(self) -> None:
-        self.back_to = "normal"
+        self.back_to = "normal"  # the mode help returns to
         self.screen: HelpScreen | None = None
 
     def enter(self, reader: ReaderScreen) -> None:
@@ -156,5 +163,7 @@ class HelpMode(Mode):
 
 
 def all_modes() -> dict[str, Mode]:
-    modes: list[Mode] = [NormalMode(), FindMode(), DocsMode(), FilterMode(), HelpMode()]
+    modes: list[Mode] = [
+        NormalMode(), AdjudicateMode(), FindMode(), DocsMode(), FilterMode(), HelpMode()
+    ]  # fmt: skip
     return {m.name: m for m in modes}

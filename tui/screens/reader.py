@@ -25,8 +25,10 @@ from textual.widgets import Static
 
 from store.errors import NewsmarkError
 from store.model import DocumentInfo, Span
+from store.records import GOLD
 from store.store import Store
 from tui.actions import EDIT, Action
+from tui.adjudicating import Adjudication
 from tui.editing import LayerEditor
 from tui.keys import Item, KeyStream, Perform
 from tui.modes import HelpMode, Mode, all_modes
@@ -90,6 +92,10 @@ class ReaderScreen(Screen[None]):
         #: Undo/redo in flight, or a pane resizing: every key waits until it is 0.
         self.settling = 0
         self._docs_forced = False
+        #: Adjudicating (``A``): the keys edit gold, every annotator's spans on show.
+        self.adjudicating = False
+        self.adjudication = Adjudication(self)
+        self._others_before = False
 
     # --------------------------------------------------------- typed handles
     # The panes are composed once and never replaced, so each is looked up once: a
@@ -98,6 +104,16 @@ class ReaderScreen(Screen[None]):
     @property
     def newsmark(self) -> NewsmarkApp:
         return cast("NewsmarkApp", self.app)
+
+    @property
+    def layer_owner(self) -> str:
+        """Whose layer the keys edit: gold while adjudicating, else the annotator's own."""
+        return GOLD if self.adjudicating else self.annotator
+
+    @property
+    def article_mode(self) -> str:
+        """The mode of the article's keys: adjudication while it is on."""
+        return "adjudicate" if self.adjudicating else "normal"
 
     @property
     def scheme(self) -> LabelScheme:
@@ -169,6 +185,11 @@ class ReaderScreen(Screen[None]):
         self._fill_doc_list()
         self._refresh_legend()
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.adjudication.seed = self.newsmark.gold_seed
+        if self.newsmark.start_adjudicating:
+            self.adjudicating = self.show_others = True
+            self.mode = self.modes["adjudicate"]
+            self.query_one(KeyBar).set_mode(self.mode.name, self.mode.label)
         self.open_document(self.doc_index)
         self.view.focus()
         # Keys typed before the article is wrapped for its pane (a large one finishes
@@ -250,6 +271,7 @@ class ReaderScreen(Screen[None]):
         targets: dict[str, object] = {
             "reader": self,
             "layer": self.editor,
+            "adjudicate": self.adjudication,
             "article": self.view,
             "doclist": self.doc_list,
             "app": self.app,
@@ -307,14 +329,14 @@ class ReaderScreen(Screen[None]):
         self.set_timer(0.1, lambda: check(0))
 
     def action_to_article(self) -> None:
-        self.set_mode("normal")
+        self.set_mode(self.article_mode)
 
     # ------------------------------------------------------------- documents
 
     def row_for(self, info: DocumentInfo) -> DocRow:
         """The document list's row for ``info``: its status and span count in this layer."""
         try:
-            summary = self.store.summary(info.id, self.annotator)
+            summary = self.store.summary(info.id, self.layer_owner)
             return DocRow(info.id, info.title, summary.status, summary.spans)
         except NewsmarkError:
             return DocRow(info.id, "⚠ " + info.title, "damaged", 0)
@@ -331,7 +353,9 @@ class ReaderScreen(Screen[None]):
         """Pick up other processes' work: new documents, and changes to this one."""
         if self.writer.pending or len(self.keys):
             return  # our own change is on its way; its acknowledgement repaints
-        seen = self.watcher.poll(self.doc.id, len(self.docs), self.annotator, bool(self.damaged))
+        seen = self.watcher.poll(
+            self.doc.id, len(self.docs), self.layer_owner, bool(self.damaged)
+        )
         if seen.documents is not None:
             current = self.doc.id
             self.docs = seen.documents
@@ -360,13 +384,13 @@ class ReaderScreen(Screen[None]):
         except NewsmarkError as exc:
             text, self.damaged = "", str(exc)
         try:
-            spans = self.store.spans(info.id, self.annotator) if not self.damaged else []
+            spans = self.store.spans(info.id, self.layer_owner) if not self.damaged else []
         except NewsmarkError as exc:
             spans, self.damaged = [], str(exc)
         colors = self.editor.load(spans)
         self.watcher.seen(info.id)
         try:
-            self.doc_status = self.store.status(info.id, self.annotator)
+            self.doc_status = self.store.status(info.id, self.layer_owner)
         except NewsmarkError:
             self.doc_status = "damaged"
         cursor = min(self.store.last_position(self.annotator, info.id), len(text))
@@ -383,6 +407,8 @@ class ReaderScreen(Screen[None]):
         else:
             # A new document starts clean: the last one's "saved: …" would be a lie here.
             self.status.say("clean", "all changes saved")
+        if self.adjudicating:
+            self.adjudication.load()
         self.show_position()
 
     def _index_of(self, doc_id: str) -> int:
@@ -409,9 +435,10 @@ class ReaderScreen(Screen[None]):
         mode = " VISUAL" if view.selecting else ""
         if self.mode.label:
             mode += f" {self.mode.label}"
-        if self.show_others:
+        if self.show_others and not self.adjudicating:
             mode += " +others"
-        self.status.where = f"{self.annotator} │ {len(self.spans)} spans │ {where}{mode}"
+        who = f"gold (by {self.annotator})" if self.adjudicating else self.annotator
+        self.status.where = f"{who} │ {len(self.spans)} spans │ {where}{mode}"
 
     def _refresh_legend(self) -> None:
         legend = self.query_one("#legend", Static)
@@ -462,7 +489,7 @@ class ReaderScreen(Screen[None]):
 
     def action_submit_find(self) -> None:
         self.last_query = self.find_bar.value
-        self.set_mode("normal")
+        self.set_mode(self.article_mode)
         self._find(forward=True, start=self.view.cursor)
 
     def _find(self, forward: bool, start: int) -> None:
@@ -510,7 +537,7 @@ class ReaderScreen(Screen[None]):
         panel = self.doc_panel
         self._docs_forced = True
         if self.mode.name == "doclist" or panel.display:
-            self.set_mode("normal")
+            self.set_mode(self.article_mode)
             panel.display = False
             self._await_layout()
         else:
@@ -524,18 +551,34 @@ class ReaderScreen(Screen[None]):
             shown = ", ".join(names) if names else "nobody else has labelled this document"
             self.notify(f"others' spans: {shown}", markup=False)
 
+    def action_adjudicate(self) -> None:
+        """Turn adjudication on (the keys edit gold) or off (back to your own layer)."""
+        self.adjudicating = not self.adjudicating
+        if self.adjudicating:
+            self._others_before = self.show_others
+            self.show_others = True
+        else:
+            self.show_others = self._others_before
+            self.adjudication.current = None
+        self.set_mode(self.article_mode)
+        self._fill_doc_list()
+        self.open_document(self.doc_index)
+        if not self.adjudicating:
+            self.notify(f"back to {self.annotator}'s own layer", markup=False)
+
     def _load_others(self) -> None:
         spans: list[Span] = []
         if self.show_others and not self.damaged:
             with suppress(NewsmarkError):
-                spans = [s for s in self.store.spans(self.doc.id) if s.annotator != self.annotator]
+                owner = self.layer_owner
+                spans = [s for s in self.store.spans(self.doc.id) if s.annotator != owner]
         self.view.set_others(spans)
         self.show_position()
 
     def action_open_highlighted(self) -> None:
         docs = self.doc_list
         info = docs.doc_at(docs.highlighted) if docs.highlighted is not None else None
-        self.set_mode("normal")
+        self.set_mode(self.article_mode)
         if info is not None and info.id != self.doc.id:
             self.open_document(self._index_of(info.id))
 

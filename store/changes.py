@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.model import Span
+from store.model import Relation, Span
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
     """What one store call did, for the TUI's message line and repaint."""
 
-    kind: str  # "add" | "delete" | "relabel" | "status" | "adjudicate"
+    kind: str  # "add" | "delete" | "relabel" | "status" | "adjudicate" | "link" | "unlink" | "cue"
     doc_id: str
     annotator: str
     span: Span | None = None
@@ -23,11 +23,17 @@ class Change:
     #: Candidates ``(start, end, label)`` it rejected (or, undone, took back).
     rejected: tuple[tuple[int, int, str], ...] = ()
     note: str = ""
+    #: A link made, removed or given a cue.
+    relation: Relation | None = None
 
     def describe(self) -> str:
         """One line for the message bar: what was labelled, deleted, relabelled or marked."""
-        if self.kind == "adjudicate":
+        if self.kind == "adjudicate" or (self.note and self.kind in ("link", "unlink", "cue")):
             return self.note
+        if self.kind in ("link", "unlink", "cue"):
+            assert self.relation is not None
+            verb = {"link": "linked", "unlink": "unlinked", "cue": "cue set on"}[self.kind]
+            return f"{verb} {self.relation.label}"
         if self.kind == "status":
             return f"marked {self.status}"
         assert self.span is not None

@@ -190,9 +190,7 @@ class DocFiles:
         """Relations of a document (one annotator's layer, or all), sorted by id."""
         rows = (self.raw(doc_id).get("relations") or {}).values()
         rels = [
-            Relation(
-                r["id"], r["head"], r["tail"], r["label"], r.get("annotator", IMPORTED_ANNOTATOR)
-            )
+            Relation.from_row(r)
             for r in rows
             if annotator is None or r.get("annotator", IMPORTED_ANNOTATOR) == annotator
         ]

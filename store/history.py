@@ -13,8 +13,17 @@ import time
 from typing import TYPE_CHECKING, cast
 
 from store.changes import Change
-from store.model import Span
-from store.records import GOLD, AdjudicateOp, HistoryOp, LayerRow, SpanRow
+from store.model import Relation, Span
+from store.records import (
+    GOLD,
+    AdjudicateOp,
+    CueOp,
+    HistoryOp,
+    LayerRow,
+    LinkOp,
+    RelationRow,
+    SpanRow,
+)
 
 if TYPE_CHECKING:
     from store.docfiles import DocData
@@ -39,6 +48,10 @@ def apply(
     if op["op"] == "adjudicate":
         assert layer is not None
         return _apply_adjudication(doc, op, inverse, layer)
+    if op["op"] == "link" or op["op"] == "unlink":
+        return _apply_link(doc, op, inverse)
+    if op["op"] == "cue":
+        return _apply_cue(doc, op, inverse)
     if op["op"] == "relabel":
         label = op["old"] if inverse else op["new"]
         row = doc.spans.get("id", op["id"])
@@ -54,13 +67,68 @@ def apply(
     if adding:
         if exists:
             return None
-        # The whole row comes back, gold's provenance included.
+        # The whole row comes back, gold's provenance included, and its links as they were.
         doc.spans.insert(cast(SpanRow, {**op["span"], "created": time.time()}))
+        if op["op"] == "delete":
+            for rel in op.get("relations", []):
+                doc.relations.remove("id", rel["id"])
+                doc.relations.insert(dict(rel))  # type: ignore[arg-type]
         return Change("add", "", span.annotator, span)
     if not exists:
         return None
     doc.spans.remove("id", span.id)
+    drop_links(doc, span.id)
     return Change("delete", "", span.annotator, span)
+
+
+def drop_links(doc: DocData, span_id: str) -> list[RelationRow]:
+    """Remove the links of a deleted span (and clear it as a cue); the rows as they were."""
+    touched: list[RelationRow] = []
+    for rel in list(doc.relations.rows.values()):
+        if span_id in (rel.get("head"), rel.get("tail")):
+            touched.append(cast(RelationRow, dict(rel)))
+            doc.relations.remove("id", rel["id"])
+        elif rel.get("cue") == span_id:
+            touched.append(cast(RelationRow, dict(rel)))
+            rel.pop("cue", None)
+    return touched
+
+
+def _apply_link(doc: DocData, op: LinkOp, inverse: bool) -> Change | None:
+    rel = op["relation"]
+    adding = (op["op"] == "link") != inverse
+    exists = doc.relations.get("id", rel["id"]) is not None
+    relation = Relation.from_row(rel)
+    if adding:
+        ends = [doc.spans.get("id", rel[k]) is not None for k in ("head", "tail")]
+        if exists or not all(ends):
+            return None  # a span of it was deleted elsewhere: the link cannot come back
+        doc.relations.insert(dict(rel))  # type: ignore[arg-type]
+        return Change("link", "", relation.annotator, relation=relation)
+    if not exists:
+        return None
+    doc.relations.remove("id", rel["id"])
+    return Change("unlink", "", relation.annotator, relation=relation)
+
+
+def _apply_cue(doc: DocData, op: CueOp, inverse: bool) -> Change | None:
+    row = doc.relations.get("id", op["relation"])
+    if row is None:
+        return None
+    cue = op["old"] if inverse else op["new"]
+    made = op.get("span")
+    if made is not None:
+        if inverse:
+            doc.spans.remove("id", made["id"])
+        elif doc.spans.get("id", made["id"]) is None:
+            doc.spans.insert(cast(SpanRow, {**made, "created": time.time()}))
+    if cue:
+        row["cue"] = cue
+    else:
+        row.pop("cue", None)
+    relation = Relation.from_row(row)
+    return Change("cue", "", relation.annotator, relation=relation,
+                  span=Span.from_record(made) if made is not None else None)  # fmt: skip
 
 
 def _apply_adjudication(

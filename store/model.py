@@ -65,9 +65,20 @@ class Relation:
     tail: str
     label: str
     annotator: str = IMPORTED_ANNOTATOR
+    cue: str = ""  # id of the cue span ("said"), if the link has one
 
     def to_export(self) -> dict[str, Any]:
-        return {"id": self.id, "head": self.head, "tail": self.tail, "label": self.label}
+        out = {"id": self.id, "head": self.head, "tail": self.tail, "label": self.label}
+        if self.cue:
+            out["cue"] = self.cue
+        return out
+
+    @classmethod
+    def from_row(cls, r: Mapping[str, Any]) -> Relation:
+        return cls(
+            str(r["id"]), str(r["head"]), str(r["tail"]), str(r["label"]),
+            str(r.get("annotator", IMPORTED_ANNOTATOR)), str(r.get("cue") or ""),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,13 +72,18 @@ class SpanRow(SpanRecord):
 
 
 class RelationRow(TypedDict):
-    """A row of a document's ``relations`` table."""
+    """A row of a document's ``relations`` table: a link from ``head`` to ``tail``.
+
+    An attribution is ``content —speaker/claimant→ source``; ``cue`` is the id of
+    the span of its cue (the reporting verb, "said"), making the PARC triple.
+    """
 
     id: str
     head: str
     tail: str
     label: str
     annotator: str
+    cue: NotRequired[str]
 
 
 class AddOp(TypedDict):
@@ -89,10 +94,29 @@ class AddOp(TypedDict):
 
 
 class DeleteOp(TypedDict):
-    """History entry: a span was deleted (undo brings it back)."""
+    """History entry: a span was deleted (undo brings it back, and its links as they were)."""
 
     op: Literal["delete"]
     span: SpanRecord
+    relations: NotRequired[list[RelationRow]]
+
+
+class LinkOp(TypedDict):
+    """History entry: a link was made (``link``) or removed (``unlink``)."""
+
+    op: Literal["link", "unlink"]
+    relation: RelationRow
+
+
+class CueOp(TypedDict):
+    """History entry: a link's cue changed from ``old`` to ``new`` (span ids, "" for none);
+    ``span`` is the cue span the change made, if it made one."""
+
+    op: Literal["cue"]
+    relation: str
+    old: str
+    new: str
+    span: NotRequired[SpanRecord]
 
 
 class RelabelOp(TypedDict):
@@ -112,7 +136,7 @@ class AdjudicateOp(TypedDict):
     rejected: list[list[Any]]
 
 
-HistoryOp = AddOp | DeleteOp | RelabelOp | AdjudicateOp
+HistoryOp = AddOp | DeleteOp | RelabelOp | AdjudicateOp | LinkOp | CueOp
 
 
 class LayerRow(TypedDict):

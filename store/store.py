@@ -50,7 +50,10 @@ from store.records import (
     GOLD,
     IMPORTED_ANNOTATOR,
     STATUSES,
+    CueOp,
+    DeleteOp,
     DocFile,
+    RelationRow,
     SpanRecord,
     SpanRow,
     check_span,
@@ -342,11 +345,14 @@ class Store:
             if row is None:
                 raise NotFound(f"annotation {span_id} no longer exists (deleted elsewhere?)")
             span = Span.from_record(row)
-            doc.relations.remove_where(lambda r: span_id not in (r.get("head"), r.get("tail")))
+            links = history.drop_links(doc, span_id)
             layer = doc.layer(span.annotator)
-            # The whole row, so undo brings back a gold span's provenance too.
+            # The whole row, so undo brings back a gold span's provenance too, and its links.
             kept = cast(SpanRecord, {k: v for k, v in row.items() if k != "created"})
-            history.record(layer, {"op": "delete", "span": kept})
+            op: DeleteOp = {"op": "delete", "span": kept}
+            if links:
+                op["relations"] = links
+            history.record(layer, op)
             doc.put_layer(layer)
         return self._emit(Change("delete", doc_id, span.annotator, span))
 
@@ -375,6 +381,105 @@ class Store:
             layer["status"] = status
             doc.put_layer(layer)
         return self._emit(Change("status", doc_id, annotator, status=status))
+
+    # ----------------------------------------------------------------- links
+
+    def add_relation(
+        self, doc_id: str, head: str, tail: str, label: str, annotator: str, cue: str = ""
+    ) -> Change:
+        """Link span ``head`` to span ``tail`` (both of the annotator's layer) as ``label``,
+        optionally with a ``cue`` span; one durable write, undoable."""
+        if not label.strip():
+            raise InputError("empty link type; give a relation name")
+        if head == tail:
+            raise InputError("a span cannot be linked to itself; pick another span")
+        with self._docfiles.change(doc_id) as doc:
+            spans = {}
+            for end_id in (head, tail, *((cue,) if cue else ())):
+                row = doc.spans.get("id", end_id)
+                if row is None or row.get("annotator", IMPORTED_ANNOTATOR) != annotator:
+                    raise NotFound(
+                        f"span {end_id} is not in {annotator}'s layer (deleted elsewhere?)"
+                    )
+                spans[end_id] = Span.from_record(row)
+            for r in doc.relations.rows.values():
+                if (r["head"], r["tail"], r["label"], r.get("annotator")) == (
+                    head, tail, label, annotator
+                ):  # fmt: skip
+                    raise InputError(
+                        f"“{clip(spans[head].text)}” is already linked to "
+                        f"“{clip(spans[tail].text)}” as {label}"
+                    )
+            rel: RelationRow = {
+                "id": uuid.uuid4().hex, "head": head, "tail": tail, "label": label,
+                "annotator": annotator,
+            }  # fmt: skip
+            if cue:
+                rel["cue"] = cue
+            doc.relations.insert(rel)
+            layer = doc.layer(annotator)
+            history.record(layer, {"op": "link", "relation": rel})
+            doc.put_layer(layer)
+        note = (
+            f"linked {spans[head].label} “{clip(spans[head].text, 20)}” → {label} → "
+            f"{spans[tail].label} “{clip(spans[tail].text, 20)}”"
+        )
+        return self._emit(
+            Change("link", doc_id, annotator, relation=Relation.from_row(rel), note=note)
+        )
+
+    def delete_relation(self, doc_id: str, rel_id: str, annotator: str) -> Change:
+        """Remove a link (its spans stay); one durable write, undoable."""
+        with self._docfiles.change(doc_id) as doc:
+            row = doc.relations.get("id", rel_id)
+            if row is None or row.get("annotator", IMPORTED_ANNOTATOR) != annotator:
+                raise NotFound(f"link {rel_id} no longer exists (removed elsewhere?)")
+            rel = cast(RelationRow, dict(row))
+            doc.relations.remove("id", rel_id)
+            layer = doc.layer(annotator)
+            history.record(layer, {"op": "unlink", "relation": rel})
+            doc.put_layer(layer)
+        return self._emit(Change("unlink", doc_id, annotator, relation=Relation.from_row(rel)))
+
+    def set_cue(
+        self, doc_id: str, rel_id: str, start: int, end: int, annotator: str, label: str = "cue"
+    ) -> Change:
+        """Make text[start:end] the cue of a link: the span labelled ``label`` there (made if
+        the layer has none); one durable write, undoable."""
+        piece = self._check_range(doc_id, start, end)
+        with self._docfiles.change(doc_id) as doc:
+            row = doc.relations.get("id", rel_id)
+            if row is None or row.get("annotator", IMPORTED_ANNOTATOR) != annotator:
+                raise NotFound(f"link {rel_id} no longer exists (removed elsewhere?)")
+            existing = next(
+                (
+                    r for r in doc.spans.rows.values()
+                    if (r["start"], r["end"], r["label"]) == (start, end, label)
+                    and r.get("annotator", IMPORTED_ANNOTATOR) == annotator
+                ),
+                None,
+            )  # fmt: skip
+            op: CueOp = {"op": "cue", "relation": rel_id, "old": str(row.get("cue") or ""),
+                         "new": ""}  # fmt: skip
+            if existing is None:
+                made = Span(uuid.uuid4().hex, start, end, label, piece, annotator)
+                doc.spans.insert({**made.to_record(), "created": time.time()})
+                op["span"] = made.to_record()
+                op["new"] = made.id
+            else:
+                op["new"] = existing["id"]
+            if op["new"] == op["old"]:
+                raise InputError(f"“{clip(piece)}” is already the cue of this link")
+            row["cue"] = op["new"]
+            layer = doc.layer(annotator)
+            history.record(layer, op)
+            doc.put_layer(layer)
+            relation = Relation.from_row(row)
+        made_span = Span.from_record(op["span"]) if "span" in op else None
+        return self._emit(
+            Change("cue", doc_id, annotator, span=made_span, relation=relation,
+                   note=f"cue “{clip(piece, 20)}” set on the {relation.label} link")
+        )  # fmt: skip
 
     # ---------------------------------------------------------- adjudication
 
@@ -542,8 +647,8 @@ class Store:
         incoming = [_relation_fields(r, i, where) for i, r in enumerate(relations or [], 1)]
         known = {given for given, _ in checked if given is not None}
         known |= {sp.id for sp in self.spans(doc_id, annotator)}
-        for i, (_, head, tail, _) in enumerate(incoming, 1):
-            for end_id in (head, tail):
+        for i, (_, head, tail, _, cue) in enumerate(incoming, 1):
+            for end_id in (head, tail, *((cue,) if cue else ())):
                 if end_id not in known:
                     raise InputError(
                         f"relation #{i} of {where} links span {end_id!r}, which is not in "
@@ -578,8 +683,9 @@ class Store:
             rel_rows = list(doc.relations.rows.values())
             rel_ids = {r["id"] for r in rel_rows}
             rel_keys = {(r["head"], r["tail"], r["label"], r["annotator"]) for r in rel_rows}
-            for rel_id, head, tail, label in incoming:
+            for rel_id, head, tail, label, cue in incoming:
                 head, tail = renamed.get(head, head), renamed.get(tail, tail)
+                cue = renamed.get(cue, cue)
                 link = (head, tail, label, annotator)
                 if link in rel_keys:
                     continue  # the same link is already there
@@ -587,10 +693,11 @@ class Store:
                     rel_id = uuid.uuid4().hex  # another layer's link has this id
                 rel_ids.add(rel_id)
                 rel_keys.add(link)
-                doc.relations.insert(
-                    {"id": rel_id, "head": head, "tail": tail, "label": label,
-                     "annotator": annotator}
-                )  # fmt: skip
+                row: RelationRow = {"id": rel_id, "head": head, "tail": tail, "label": label,
+                                    "annotator": annotator}  # fmt: skip
+                if cue:
+                    row["cue"] = cue
+                doc.relations.insert(row)
             layer = doc.layer(annotator)
             if status == "done":
                 layer["status"] = "done"
@@ -602,7 +709,7 @@ class Store:
         doc_id: str,
         annotator: str,
         checked: list[tuple[str | None, SpanRecord]],
-        incoming: list[tuple[str | None, str, str, str]],
+        incoming: list[tuple[str | None, str, str, str, str]],
         status: str,
     ) -> bool:
         """Whether every incoming span, link and status is already in the layer."""
@@ -615,7 +722,7 @@ class Store:
             if given is not None:
                 renamed[given] = stored
         links = {(r.head, r.tail, r.label) for r in self.relations(doc_id, annotator)}
-        for _, head, tail, label in incoming:
+        for _, head, tail, label, _cue in incoming:
             if (renamed.get(head, head), renamed.get(tail, tail), label) not in links:
                 return False
         return status != "done" or self.status(doc_id, annotator) == "done"
@@ -686,8 +793,8 @@ def default_store_path() -> Path:
 
 def _relation_fields(
     r: object, i: int, where: str
-) -> tuple[str | None, str, str, str]:
-    """(id, head, tail, label) of an incoming relation, or InputError naming it."""
+) -> tuple[str | None, str, str, str, str]:
+    """(id, head, tail, label, cue) of an incoming relation, or InputError naming it."""
     if not isinstance(r, dict):
         raise InputError(f"relation #{i} of {where} is not an object; give head, tail, label")
     fields = []
@@ -699,4 +806,12 @@ def _relation_fields(
             )
         fields.append(str(value))
     rel_id = r.get("id")
-    return (None if rel_id in (None, "") else str(rel_id), fields[0], fields[1], fields[2])
+    cue = r.get("cue")
+    if cue is not None and (not isinstance(cue, str | int) or isinstance(cue, bool)):
+        raise InputError(
+            f"relation #{i} of {where} has a cue that is not a span id; fix or drop it"
+        )
+    return (
+        None if rel_id in (None, "") else str(rel_id), fields[0], fields[1], fields[2],
+        "" if cue in (None, "") else str(cue),
+    )  # fmt: skip

@@ -55,7 +55,7 @@ def layer_records(
         span_ids = {s.id for s in spans}
         rels = sorted(
             (
-                Relation(r["id"], r["head"], r["tail"], r["label"], name)
+                _kept_cue(Relation.from_row(r), span_ids)
                 for r in rel_rows
                 if r.get("annotator", IMPORTED_ANNOTATOR) == name
                 and r["head"] in span_ids
@@ -76,6 +76,13 @@ def layer_records(
             "relations": [r.to_export() for r in rels],
             "schema_version": SCHEMA_VERSION,
         }
+
+
+def _kept_cue(rel: Relation, span_ids: set[str]) -> Relation:
+    """The link, without its cue if a label filter left the cue span out."""
+    if rel.cue and rel.cue not in span_ids:
+        return Relation(rel.id, rel.head, rel.tail, rel.label, rel.annotator)
+    return rel
 
 
 def _add_provenance(exported: list[dict[str, Any]], rows: list[SpanRow]) -> None:

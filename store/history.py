@@ -127,8 +127,9 @@ def _apply_cue(doc: DocData, op: CueOp, inverse: bool) -> Change | None:
     else:
         row.pop("cue", None)
     relation = Relation.from_row(row)
+    shown = (Span.from_record(made),) if made is not None else ()
     return Change("cue", "", relation.annotator, relation=relation,
-                  span=Span.from_record(made) if made is not None else None)  # fmt: skip
+                  spans=() if inverse else shown, removed=shown if inverse else ())  # fmt: skip
 
 
 def _apply_adjudication(

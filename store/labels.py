@@ -9,6 +9,11 @@ A scheme file looks like::
     key = "1"
     color = "#4f8fe6"
     description = "A statement presented as fact"
+
+    [[relations]]          # the links the reader can make (L); default below
+    name = "speaker"
+    from = ["quote"]       # the head: the content
+    to = ["actor"]         # the tail: the source
 """
 
 from __future__ import annotations
@@ -31,9 +36,36 @@ class Label:
 
 
 @dataclass(frozen=True, slots=True)
+class RelationType:
+    """A kind of link: from a span labelled one of ``heads`` to one labelled one of ``tails``."""
+
+    name: str
+    heads: tuple[str, ...]
+    tails: tuple[str, ...]
+
+
+#: Attribution, as PARC has it: the content (quote, claim) links to its source.
+DEFAULT_RELATIONS = (
+    RelationType("speaker", ("quote",), ("actor",)),
+    RelationType("claimant", ("claim",), ("actor",)),
+)
+
+
+@dataclass(frozen=True, slots=True)
 class LabelScheme:
     name: str
     labels: tuple[Label, ...]
+    relations: tuple[RelationType, ...] = DEFAULT_RELATIONS
+
+    def links_from(self, label: str) -> tuple[RelationType, ...]:
+        """The link types a span with ``label`` can start."""
+        return tuple(r for r in self.relations if label in r.heads)
+
+    def allows(self, relation: str, head: str, tail: str) -> bool:
+        """Whether the scheme has a link type ``relation`` from ``head`` to ``tail`` labels."""
+        return any(
+            r.name == relation and head in r.heads and tail in r.tails for r in self.relations
+        )
 
     def by_key(self, key: str) -> Label | None:
         return next((lab for lab in self.labels if lab.key == key), None)
@@ -59,7 +91,7 @@ class LabelScheme:
             for n in names
             if self.by_name(n) is None
         ]
-        return LabelScheme(self.name, self.labels + tuple(extra)) if extra else self
+        return LabelScheme(self.name, self.labels + tuple(extra), self.relations) if extra else self
 
 
 DEFAULT_SCHEME = LabelScheme(
@@ -103,4 +135,43 @@ def load_scheme(path: Path) -> LabelScheme:
         labels.append(Label(name, key, color, str(entry.get("description", ""))))
     # Digit keys label by position, so keep the scheme ordered by key.
     labels.sort(key=lambda lab: (lab.key == "", lab.key))
-    return LabelScheme(str(data.get("name", path.stem)), tuple(labels))
+    names = {lab.name for lab in labels}
+    relations = _relations(path, data.get("relations"), names)
+    return LabelScheme(str(data.get("name", path.stem)), tuple(labels), relations)
+
+
+def _relations(path: Path, raw: object, names: set[str]) -> tuple[RelationType, ...]:
+    """The scheme's [[relations]]; without any, the default ones its labels allow."""
+    if raw is None:
+        return tuple(
+            r for r in DEFAULT_RELATIONS if set(r.heads) <= names and set(r.tails) <= names
+        )
+    if not isinstance(raw, list):
+        raise InputError(f"{path}: relations must be [[relations]] tables; fix the file")
+    out: list[RelationType] = []
+    for i, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise InputError(f"{path}: relation #{i} has no name; give each relation a name")
+        name = entry["name"].strip()
+        ends: list[tuple[str, ...]] = []
+        for side in ("from", "to"):
+            value = entry.get(side)
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value or not all(
+                isinstance(v, str) for v in value
+            ):
+                raise InputError(
+                    f"{path}: relation {name!r} needs {side} = [label, …]; name its labels"
+                )
+            unknown = [v for v in value if v not in names]
+            if unknown:
+                raise InputError(
+                    f"{path}: relation {name!r} names label {unknown[0]!r}, which the scheme "
+                    "does not have; add it under [[labels]] or fix the name"
+                )
+            ends.append(tuple(value))
+        if any(r.name == name for r in out):
+            raise InputError(f"{path}: relation {name!r} is given twice; keep one")
+        out.append(RelationType(name, ends[0], ends[1]))
+    return tuple(out)

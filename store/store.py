@@ -475,9 +475,9 @@ class Store:
             history.record(layer, op)
             doc.put_layer(layer)
             relation = Relation.from_row(row)
-        made_span = Span.from_record(op["span"]) if "span" in op else None
+        new_cue = (Span.from_record(op["span"]),) if "span" in op else ()
         return self._emit(
-            Change("cue", doc_id, annotator, span=made_span, relation=relation,
+            Change("cue", doc_id, annotator, spans=new_cue, relation=relation,
                    note=f"cue “{clip(piece, 20)}” set on the {relation.label} link")
         )  # fmt: skip
 

@@ -32,6 +32,7 @@ class Action:
     group: str
     mode: str = "normal"  # the mode whose keys these are (tui.modes)
     # "reader" | "layer" | "article" | "doclist" | "prompt" | "help" | "app" | "adjudicate"
+    # | "link"
     target: str = "reader"
     waits: bool = False  # held until earlier writes are acknowledged
     show: bool = False  # shown in the key bar
@@ -82,6 +83,7 @@ def _a(
 
 MOVE, SELECT, LABEL, EDIT, DOCS, APP = "Move", "Select", "Label", "Edit", "Documents", "App"
 TEAM = "Annotators"
+LINKS, PICKER = "Links", "Link picker"
 ADJUDICATION = "Adjudication"
 FIND, LIST, FILTER, HELPG = "Find bar", "Document list", "Title filter", "Help screen"
 ART = "article"
@@ -180,6 +182,12 @@ ACTIONS: tuple[Action, ...] = (
        display="u ctrl+z", short="undo"),
     _a("redo", "U,ctrl+y", "Redo", EDIT, target="layer", waits=True,
        display="U ctrl+y"),
+    _a("link", "L", "Link the selected quote or claim to its source", LINKS, target="link",
+       waits=True, show=True, display="L", short="link"),
+    _a("follow_link", "f", "Jump along a link of the selected span, and back", LINKS,
+       target="link", waits=True, display="f"),
+    _a("set_cue", "C", "The word under the cursor is the cue of the last link (said)", LINKS,
+       target="link", waits=True, display="C"),
     _a("next_doc", "right_square_bracket", "Next document", DOCS, waits=True, show=True,
        display="]", short="next doc"),
     _a("prev_doc", "left_square_bracket", "Previous document", DOCS, waits=True, display="["),
@@ -200,6 +208,16 @@ ACTIONS: tuple[Action, ...] = (
     # ------------------------------------------------------------ the find bar
     *_prompt_keys("find", FIND, "submit_find", "Select the first match at or after the cursor"),
     _a("find_quit", "ctrl+q", "Quit", FIND, action="quit", mode="find", waits=True,
+       display="ctrl+q", palette=False),
+    # ----------------------------------------------------------- the link picker
+    *_prompt_keys("link", PICKER, "submit_link", "Link the highlighted span (unlink if linked)"),
+    _a("link_down", "down,ctrl+n", "Next source in the list", PICKER, action="pick_move(1)",
+       mode="link", target="link", display="↓ ctrl+n", palette=False),
+    _a("link_up", "up,ctrl+p", "Previous source in the list", PICKER, action="pick_move(-1)",
+       mode="link", target="link", display="↑ ctrl+p", palette=False),
+    _a("link_type", "tab", "Next link type for this label", PICKER, action="next_type",
+       mode="link", target="link", show=True, display="tab", short="type", palette=False),
+    _a("link_quit", "ctrl+q", "Quit", PICKER, action="quit", mode="link", waits=True,
        display="ctrl+q", palette=False),
     # ------------------------------------------------------- the document list
     _a("docs_up", "up,k", "Previous document in the list", LIST, action="move(-1)",
@@ -289,7 +307,10 @@ ACTIONS = ACTIONS + ADJUDICATION_ACTIONS
 #: gold with every key of the article.
 INHERITS: dict[str, str] = {_ADJ: "normal"}
 
-GROUPS = (MOVE, SELECT, LABEL, EDIT, DOCS, TEAM, APP, ADJUDICATION, FIND, LIST, FILTER, HELPG)
+GROUPS = (
+    MOVE, SELECT, LABEL, EDIT, LINKS, DOCS, TEAM, APP, ADJUDICATION, FIND, PICKER, LIST, FILTER,
+    HELPG,
+)  # fmt: skip
 
 
 class KeyTable:

@@ -136,8 +136,8 @@ class LayerEditor:
             return
         view = self.view
         span = change.span
-        if change.kind == "adjudicate":
-            # Several gold spans at once; the selection is the adjudication's to move.
+        if change.kind in ("adjudicate", "link", "unlink", "cue"):
+            # Several spans at once, or none (a link); the selection stays where it is.
             self._apply_batch(list(change.spans), list(change.removed))
         elif span is not None:
             # Apply the acknowledged change locally rather than re-reading every span:
@@ -178,6 +178,7 @@ class LayerEditor:
         )
         self._wrote = True
         self.say_saved(f"saved {stamp}: {_what(change, verb)}")
+        self.reader.linker.applied(change)
         if self.reader.adjudicating:
             self.reader.adjudication.changed()
             if follow and change.kind == "adjudicate" and view.selection_epoch == epoch:

@@ -38,6 +38,9 @@ class Mode:
         """The bar typed into, for text-entry modes."""
         return None
 
+    def typed(self, reader: ReaderScreen) -> None:
+        """The prompt's text changed (a key typed, pasted or deleted)."""
+
 
 class NormalMode(Mode):
     """The article has the keys: motions, selections, labels."""
@@ -84,6 +87,27 @@ class FindMode(PromptMode):
 
     def prompt(self, reader: ReaderScreen) -> PromptBar:
         return reader.find_bar
+
+
+class LinkMode(PromptMode):
+    """Picking the source of the selected quote or claim (``tui.linking``)."""
+
+    name = "link"
+    label = "LINK"
+
+    def prompt(self, reader: ReaderScreen) -> PromptBar:
+        return reader.link_bar
+
+    def enter(self, reader: ReaderScreen) -> None:
+        super().enter(reader)
+        reader.linker.opened()
+
+    def leave(self, reader: ReaderScreen) -> None:
+        super().leave(reader)
+        reader.linker.closed()
+
+    def typed(self, reader: ReaderScreen) -> None:
+        reader.linker.refilter()
 
 
 class DocsMode(Mode):
@@ -164,6 +188,7 @@ class HelpMode(Mode):
 
 def all_modes() -> dict[str, Mode]:
     modes: list[Mode] = [
-        NormalMode(), AdjudicateMode(), FindMode(), DocsMode(), FilterMode(), HelpMode()
+        NormalMode(), AdjudicateMode(), FindMode(), LinkMode(), DocsMode(), FilterMode(),
+        HelpMode(),
     ]  # fmt: skip
     return {m.name: m for m in modes}

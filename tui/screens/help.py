@@ -44,6 +44,8 @@ NOTES = """\
   keys; `escape` always returns to the article. Keys act in the order typed, however
   fast: a burst does what the same keys typed slowly do.
 - `]` and `[` follow the document list's current order (filter with `t`, sort with `s`).
+- `L` links the selected quote or claim to its source (nearest first; type to filter);
+  `f` jumps along a link, `C` gives the last link its cue (the word under the cursor).
 - `A` adjudicates: the keys edit gold, with every annotator's spans on show; `y` takes the
   version on offer, `c` offers another, `r` rejects, `n` goes to the next disagreement.
 

@@ -31,6 +31,7 @@ from tui.actions import EDIT, Action
 from tui.adjudicating import Adjudication
 from tui.editing import LayerEditor
 from tui.keys import Item, KeyStream, Perform
+from tui.linking import Linker
 from tui.modes import HelpMode, Mode, all_modes
 from tui.watcher import StoreWatcher
 from tui.widgets.annotation_list import AnnotationList
@@ -96,6 +97,7 @@ class ReaderScreen(Screen[None]):
         self.adjudicating = False
         self.adjudication = Adjudication(self)
         self._others_before = False
+        self.linker = Linker(self)
 
     # --------------------------------------------------------- typed handles
     # The panes are composed once and never replaced, so each is looked up once: a
@@ -148,6 +150,14 @@ class ReaderScreen(Screen[None]):
         return self.query_one("#docs-filter", PromptBar)
 
     @cached_property
+    def link_bar(self) -> PromptBar:
+        return self.query_one("#link-bar", PromptBar)
+
+    @cached_property
+    def link_picker(self) -> Static:
+        return self.query_one("#link-picker", Static)
+
+    @cached_property
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
@@ -174,6 +184,8 @@ class ReaderScreen(Screen[None]):
                 yield PromptBar("title", "contains… (enter filters, esc closes)", id="docs-filter")
             yield ArticleView(id="article")
             yield AnnotationList(id="annotations")
+        yield Static(id="link-picker")
+        yield PromptBar("link to", "type to filter (enter links, esc closes)", id="link-bar")
         yield PromptBar("find", "find (enter selects, esc closes)", id="find")
         yield StatusBar(id="status")
         yield KeyBar()
@@ -265,6 +277,8 @@ class ReaderScreen(Screen[None]):
             bar.insert(item.character)
         elif mode.name == "doclist" and item.is_printable:
             self.notify("the document list has the keys: esc returns to the article")
+        if mode is self.mode and mode.text_entry:
+            mode.typed(self)  # the prompt's text may have changed: the picker follows it
         self.show_position()
 
     def _run(self, action: Action, args: tuple[object, ...] | None) -> None:
@@ -272,6 +286,7 @@ class ReaderScreen(Screen[None]):
             "reader": self,
             "layer": self.editor,
             "adjudicate": self.adjudication,
+            "link": self.linker,
             "article": self.view,
             "doclist": self.doc_list,
             "app": self.app,
@@ -388,6 +403,11 @@ class ReaderScreen(Screen[None]):
         except NewsmarkError as exc:
             spans, self.damaged = [], str(exc)
         colors = self.editor.load(spans)
+        try:
+            relations = self.store.relations(info.id, self.layer_owner) if not self.damaged else []
+        except NewsmarkError:
+            relations = []
+        self.linker.load(relations)
         self.watcher.seen(info.id)
         try:
             self.doc_status = self.store.status(info.id, self.layer_owner)
@@ -398,6 +418,7 @@ class ReaderScreen(Screen[None]):
         if self.show_others:
             self._load_others()
         self.editor.refresh_panel()
+        self.annotation_list.set_links(self.linker.summaries())
         self.doc_list.highlight_id(info.id)
         self.store.set_last_opened(self.annotator, info.id)
         self.refresh_title()
@@ -437,6 +458,7 @@ class ReaderScreen(Screen[None]):
             mode += f" {self.mode.label}"
         if self.show_others and not self.adjudicating:
             mode += " +others"
+        self.linker.show_linked()
         who = f"gold (by {self.annotator})" if self.adjudicating else self.annotator
         self.status.where = f"{who} │ {len(self.spans)} spans │ {where}{mode}"
 
@@ -486,6 +508,9 @@ class ReaderScreen(Screen[None]):
 
     def action_find(self) -> None:
         self.set_mode("find")
+
+    def action_submit_link(self) -> None:
+        self.linker.action_submit_link()
 
     def action_submit_find(self) -> None:
         self.last_query = self.find_bar.value

@@ -43,6 +43,8 @@ class AnnotationList(VirtualList):
         # label -> readable hex colour: parsing and contrast-checking it costs ~60 µs,
         # and every row needs one.  Depends on the colours and the panel's background.
         self._label_colors: dict[str, str] = {}
+        #: span id -> its links, shown after its text ("→Austin", "←speaker").
+        self._links: dict[str, str] = {}
 
     @property
     def spans(self) -> list[Span]:
@@ -83,8 +85,15 @@ class AnnotationList(VirtualList):
     def _row_of(self, span: Span) -> int:
         return bisect.bisect_left(self._spans, span.sort_key(), key=Span.sort_key)
 
+    def set_links(self, links: Mapping[str, str]) -> None:
+        """Show each span's links after its text."""
+        if links != self._links:
+            self._links = dict(links)
+            self.refresh()
+
     def row_key(self, index: int) -> Hashable:
-        return self._spans[index]
+        span = self._spans[index]
+        return (span, self._links.get(span.id))
 
     def empty_text(self) -> Text:
         return Text("no annotations yet: select text, press 1–9", style="dim")
@@ -95,9 +104,14 @@ class AnnotationList(VirtualList):
         where = f"{s.start}–{s.end}"
         label = f"{s.label[:8]:<8} "
         room = max(0, width - len(label) - len(where) - 2)
+        links = self._links.get(s.id, "")
+        if links:
+            links = _clip(links, max(0, room // 2))
+            room = max(0, room - len(links) - 1)
         return Text.assemble(
             Text(label, style=f"bold {color}"),
             Text(_clip(s.text, room).ljust(room) + " "),
+            Text(links + " " if links else "", style=f"italic {color}"),
             Text(where, style="dim"),
         )
 

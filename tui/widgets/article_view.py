@@ -63,7 +63,9 @@ _MIN_CONTRAST = 4.5
 # Per-cell style inputs: (cover, span_start, in_selection, in_selected_span, cursor,
 # placeholder) where cover is (inner label, outer label or None) or None.
 _Cover = tuple[str, str | None]
-_StyleKey = tuple[_Cover | None, bool, bool, bool, bool, bool]
+# cover, span start, in selection, in selected span, cursor, placeholder, in linked span
+_StyleKey = tuple[_Cover | None, bool, bool, bool, bool, bool, bool]
+_Ranges = tuple[tuple[int, int], ...]
 
 
 def _luminance(color: Color) -> float:
@@ -116,6 +118,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         "article-view--cursor",
         "article-view--selection",
         "article-view--selected-span",
+        "article-view--linked-span",
     }
 
     DEFAULT_CSS = """
@@ -132,6 +135,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
     }
     ArticleView > .article-view--selected-span {
         text-style: bold reverse;
+    }
+    ArticleView > .article-view--linked-span {
+        text-style: bold underline;
     }
     """
 
@@ -176,6 +182,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cursor = 0
         self._sel_anchor: int | None = None
         self._selected_span_id: str | None = None
+        #: Spans linked to the selected one (its speaker, its quotes), drawn bold.
+        self._linked: _Ranges = ()
         self._text_layout: Layout | None = None
         self._doc_generation = 0  # bumped by load(); stale thread layouts are dropped
         # Strip cache version: bumped whenever every row may look different (text,
@@ -256,6 +264,18 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if anchor is None or anchor == self._cursor:
             return None
         return (min(anchor, self._cursor), max(anchor, self._cursor))
+
+    def set_linked(self, ranges: _Ranges) -> None:
+        """Draw these ranges as linked to the selected span (``()``: none)."""
+        if ranges == self._linked:
+            return
+        for a, b in (*self._linked, *ranges):
+            self._refresh_offsets(a, b)
+        self._linked = ranges
+
+    @property
+    def linked(self) -> _Ranges:
+        return self._linked
 
     @property
     def selected_span_id(self) -> str | None:
@@ -749,6 +769,9 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         selected_range = _clip(
             None if selected is None else (selected.start, selected.end), start, end
         )
+        linked = tuple(
+            (max(a, start), min(b, end)) for a, b in self._linked if a < end and b > start
+        )
         key = (
             row,
             layout.width,
@@ -758,10 +781,13 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             cursor,
             selection,
             selected_range,
+            linked,
         )
         strip = self._strip_cache.get(key)
         if strip is None:
-            strip = self._render_row(layout, row, cursor, selection, selected_range, width)
+            strip = self._render_row(
+                layout, row, cursor, selection, selected_range, width, linked
+            )
             self._strip_cache.set(key, strip)
         return strip
 
@@ -773,6 +799,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         selection: tuple[int, int] | None,
         selected_range: tuple[int, int] | None,
         width: int,
+        linked: _Ranges = (),
     ) -> Strip:
         """Build one row's strip: group equally styled cells into segments."""
         self.rows_rendered += 1
@@ -782,16 +809,19 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         if len(self._others):
             spans += [s for s in self._others.overlapping(start, end) if s.end > s.start]
         if layout.is_simple_row(row):
-            segments = self._simple_segments(start, end, spans, cursor, selection, selected_range)
+            segments = self._simple_segments(
+                start, end, spans, cursor, selection, selected_range, linked
+            )
             total = end - start
         else:
             segments, total = self._cell_segments(
-                layout, row, spans, cursor, selection, selected_range
+                layout, row, spans, cursor, selection, selected_range, linked
             )
         if cursor == end and cursor >= 0 and text:
             # Cursor at a line end (or the text end): draw it on the free column after
             # the text, which the layout keeps available.
-            segments.append(Segment(" ", self._style_for((None, False, False, False, True, False))))
+            cursor_cell = (None, False, False, False, True, False, False)
+            segments.append(Segment(" ", self._style_for(cursor_cell)))
             total += 1
         elif (
             selection is not None
@@ -800,7 +830,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             and not layout.is_soft_wrapped(row)
         ):
             # A selected line break has no glyph; show it as one selected cell.
-            segments.append(Segment(" ", self._style_for((None, False, True, False, False, False))))
+            selected_cell = (None, False, True, False, False, False, False)
+            segments.append(Segment(" ", self._style_for(selected_cell)))
             total += 1
         if total < width:
             # Pad here rather than with adjust_cell_length: a Strip costs ~5 µs (it
@@ -817,6 +848,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         cursor: int,
         selection: tuple[int, int] | None,
         selected_range: tuple[int, int] | None,
+        linked: _Ranges = (),
     ) -> tuple[list[Segment], int]:
         """A row's segments and cell width, cell by cell (wide, tab, control characters)."""
         start, end = layout.row_range(row)
@@ -861,6 +893,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 selected_range is not None and selected_range[0] <= cell_start < selected_range[1],
                 cell_start == cursor and bool(text),
                 placeholder,
+                bool(linked) and any(a <= cell_start < b for a, b in linked),
             )
             style = style_cache.get(style_key)
             if style is None:
@@ -883,6 +916,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         cursor: int,
         selection: tuple[int, int] | None,
         selected_range: tuple[int, int] | None,
+        linked: _Ranges = (),
     ) -> list[Segment]:
         """The segments ``_cell_segments`` makes for a simple row, by slicing the text.
 
@@ -901,7 +935,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 cuts.add(min(s.start + 1, end))
             if start < s.end < end:
                 cuts.add(s.end)
-        for range_ in (selection, selected_range):
+        for range_ in (selection, selected_range, *linked):
             if range_ is not None:
                 cuts.update(p for p in range_ if start < p < end)
         if start <= cursor < end:
@@ -924,6 +958,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 selected_range is not None and selected_range[0] <= low < selected_range[1],
                 low == cursor and has_text,
                 False,
+                bool(linked) and any(a <= low < b for a, b in linked),
             )
             style = style_cache.get(style_key)
             if style is None:
@@ -943,7 +978,7 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         return style
 
     def _compute_style(self, key: _StyleKey) -> Style:
-        cover, span_start, in_selection, in_selected_span, is_cursor, placeholder = key
+        cover, span_start, in_selection, in_selected_span, is_cursor, placeholder, linked = key
         style = self._base()
         _, _, background, foreground = self.colors
         if cover is not None and cover[0].startswith(OTHER):
@@ -967,6 +1002,8 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             )
         if placeholder:
             style += Style(dim=True)
+        if linked:
+            style += self.get_component_rich_style("article-view--linked-span", partial=True)
         if in_selected_span:
             style += self.get_component_rich_style("article-view--selected-span", partial=True)
         if is_cursor:

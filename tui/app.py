@@ -8,11 +8,13 @@ from collections.abc import Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from store.labels import DEFAULT_SCHEME, LabelScheme
 from store.store import Store
 from tui.actions import DEFAULT_KEYS, KeyTable
+from tui.safe import safe_markup, visible
 from tui.screens.reader import ReaderScreen
 
 # Closing the terminal (SIGHUP), `kill` (SIGTERM) and `kill -INT` end the reader the
@@ -89,6 +91,24 @@ class NewsmarkApp(App[None]):
             return
         await super().on_event(event)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, shown as plain text with its controls visible.
+
+        Notifications quote titles, labels, span text, queries and error messages
+        (file names): data, never markup, so ``markup`` is ignored.
+        """
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
     async def action_quit(self) -> None:
         # ctrl+q on a modal screen: leave the way `q` does, after the writes in flight.
         if self.reader is not None and self.reader.is_mounted:
@@ -108,7 +128,8 @@ class NewsmarkApp(App[None]):
                 lab = self.scheme.nth(int(a.args[0]))  # type: ignore[call-overload]
                 if lab is None:
                     continue
-                title = f"Label as {lab.name}"
+                # The palette parses titles as markup; a label name is data.
+                title = f"Label as {safe_markup(lab.name)}"
             keys = a.display or a.keys
 
             def run(action: object = a) -> None:

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 
 from store.model import Span
+from tui.safe import safe_text
 from tui.span_index import insort_span, remove_span
 from tui.widgets.article_view import _readable
 from tui.widgets.virtual_list import VirtualList
@@ -96,8 +97,9 @@ class AnnotationList(VirtualList):
         label = f"{s.label[:8]:<8} "
         room = max(0, width - len(label) - len(where) - 2)
         return Text.assemble(
-            Text(label, style=f"bold {color}"),
-            Text(_clip(s.text, room).ljust(room) + " "),
+            # Label and span text come from files: controls shown, never markup.
+            safe_text(label, style=f"bold {color}"),
+            safe_text(_clip(s.text, room).ljust(room) + " "),
             Text(where, style="dim"),
         )
 

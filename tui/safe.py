@@ -73,7 +73,10 @@ def safe_text(value: object, style: str | Style = "") -> Text:
 
 
 def safe_markup(value: object) -> str:
-    """``visible(value)`` escaped for APIs that only take markup (the command palette)."""
-    from textual.markup import escape
+    """``visible(value)`` escaped for APIs that only take markup (the command palette).
 
-    return escape(visible(value))
+    Every ``[`` gets one backslash: Textual's parser takes the last backslash before
+    a bracket as its escape and keeps the others (``textual.markup.escape`` doubles
+    them, so a name with ``\\[`` came out changed).
+    """
+    return visible(value).replace("[", "\\[")

@@ -141,3 +141,37 @@ def test_hostile_files_never_reach_the_terminal(tmp_path: Path) -> None:
     code, raw, shown = run(["import", str(tmp_path / f"gone{CLEAR}.txt"), "--store", store])
     assert code == 1 and "gone␛[2Jzap.txt" in shown
     assert_no_payload(raw, "an error naming a file")
+
+
+# A reader with a bug planted in find: the error message carries input (a title).
+_BUGGY_READER = f"""
+from tui.cli import main
+from tui.screens.reader import ReaderScreen
+
+def broken_find(self):
+    raise RuntimeError("find broke on " + {ALL!r} + " [/b]")
+
+ReaderScreen.action_find = broken_find
+main()
+"""
+
+
+def test_an_internal_error_in_the_reader_is_one_inert_line(tmp_path: Path) -> None:
+    from tests.conftest import SEED
+
+    script = tmp_path / "buggy.py"
+    script.write_text(_BUGGY_READER, encoding="utf-8")
+    store = tmp_path / "store"
+    tui = TuiProcess(["--store", str(store), "--annotator", "alice", str(SEED)], script=script)
+    try:
+        tui.wait_for("Hulusi")
+        tui.type("/")
+        code = tui.wait_exit()
+    except BaseException:
+        tui.kill()
+        raise
+    assert code == 1
+    shown = tui.screen_text
+    assert "newsmark: internal error (RuntimeError: find broke on ␛]0;pwned␇" in shown
+    assert "Traceback" not in shown and "broken_find" not in shown  # that is in the log
+    assert_no_payload(tui.raw, "the crash message")

@@ -60,6 +60,8 @@ class NewsmarkApp(App[None]):
         self.exit_note: str | None = None
         #: 0, or 128 + the signal that ended the reader (the shell's convention).
         self.exit_code = 0
+        #: An unexpected error that ended the reader: the CLI logs it, says one line, exit 1.
+        self.crash: Exception | None = None
         self.reader: ReaderScreen | None = None
 
     def on_mount(self) -> None:
@@ -90,6 +92,14 @@ class NewsmarkApp(App[None]):
             reader.feed(event)
             return
         await super().on_event(event)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual would print a traceback with the locals (titles, span text) on the
+        # terminal after the reader leaves; the command line logs it to the crash file
+        # instead and says one line.
+        self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
 
     def notify(
         self,

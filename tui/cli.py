@@ -162,6 +162,8 @@ def open_cmd(
         app.run()
     finally:
         gc.enable()
+    if app.crash is not None:
+        raise app.crash  # main() logs it to the crash file and says one line
     if app.fatal_error:
         raise NewsmarkError(app.fatal_error)
     if app.exit_note:

@@ -138,6 +138,14 @@ def test_hostile_files_never_reach_the_terminal(tmp_path: Path) -> None:
     assert code == 0 and out.exists(), shown
     assert_no_payload(raw, "export")
 
+    # Data to a terminal is for reading: the same controls shown (to a pipe: exact bytes).
+    # JSONL escapes C0 itself (\u001b) but writes C1 as it is; CoNLL writes labels raw.
+    for fmt, seen in (("jsonl", "redalert·33mcone"), ("conll", "lab␛[31mredalert")):
+        code, raw, shown = run(["export", "--format", fmt, "--store", store])
+        assert code == 0, shown
+        assert_no_payload(raw, f"export --format {fmt} to the terminal")
+        assert seen in shown
+
     code, raw, shown = run(["import", str(tmp_path / f"gone{CLEAR}.txt"), "--store", store])
     assert code == 1 and "gone␛[2Jzap.txt" in shown
     assert_no_payload(raw, "an error naming a file")

@@ -64,6 +64,21 @@ def test_visible_is_one_code_point_for_one_and_leaves_nothing_unsafe(text: str) 
     assert all(a == b for a, b in zip(text, shown, strict=True) if a not in UNSAFE)
 
 
+def test_terminal_stream_shows_controls_keeps_lines_and_split_characters() -> None:
+    import io
+
+    from tui.safe import TerminalStream
+
+    raw = io.BytesIO()
+    stream = TerminalStream(raw)  # type: ignore[arg-type]
+    data = f"title {OSC0}\tİ\n{C1_CSI} Kalın\n".encode()
+    cut = data.index("İ".encode()) + 1  # inside the two bytes of İ
+    stream.write(data[:cut])
+    stream.write(data[cut:])
+    stream.flush()
+    assert raw.getvalue().decode() == "title ␛]0;pwned␇\tİ\n·31m Kalın\n"
+
+
 def test_safe_text_is_never_markup() -> None:
     text = safe_text("[/nope] [red]x[/red] [link=http://evil]y", style="bold")
     assert text.plain == "[/nope] [red]x[/red] [link=http://evil]y"

@@ -23,7 +23,7 @@ from store import layout
 from store.errors import InputError, NewsmarkError
 from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 from store.store import Store, default_store_path
-from tui.safe import visible
+from tui.safe import TerminalStream, visible
 
 if TYPE_CHECKING:
     from store.agreement import AgreementReport
@@ -243,13 +243,16 @@ def export_cmd(
         raise InputError("give --gold or --annotator, not both")
     options = _export_options(fmt, split, seed, offsets)
     st = _open_store(store, create=False)
+    stream: Any = sys.stdout.buffer
+    if output == "-" and sys.stdout.isatty():
+        stream = TerminalStream(stream)  # read by a person: controls shown, never run
     # A bar on the terminal only when the data does not go to it (stdout is the file).
     with _progress("exporting", enabled=output != "-" and not dry_run) as update:
         report = export_store(
             st,
             fmt,
             None if output == "-" else Path(output),
-            stream=sys.stdout.buffer,
+            stream=stream,
             annotator="gold" if gold else annotator,
             status=status,
             labels=set(labels) or None,

@@ -29,13 +29,14 @@ left alone: a Turkish or Chinese title must read as itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import codecs
+from typing import TYPE_CHECKING, BinaryIO, Final
 
 if TYPE_CHECKING:  # Rich is imported on first use: `newsmark import` prints plain lines
     from rich.style import Style
     from rich.text import Text
 
-__all__ = ["UNSAFE", "safe_markup", "safe_text", "visible"]
+__all__ = ["UNSAFE", "TerminalStream", "safe_markup", "safe_text", "visible"]
 
 _DOT: Final = "\u00b7"
 
@@ -56,13 +57,43 @@ _TABLE: Final[dict[int, str]] = {
 UNSAFE: Final = frozenset(chr(code) for code in _TABLE)
 
 
-def visible(value: object) -> str:
-    """``str(value)`` with every unsafe code point replaced by a visible one (see above)."""
+#: The table for multi-line output (export data shown on a terminal): lines and tabs kept.
+_LINES_TABLE: Final = {code: v for code, v in _TABLE.items() if chr(code) not in "\n\t"}
+
+
+def visible(value: object, *, lines: bool = False) -> str:
+    """``str(value)`` with every unsafe code point replaced by a visible one (see above).
+
+    ``lines`` keeps newlines and tabs, for output of many lines meant to stay so.
+    """
     text = value if isinstance(value, str) else str(value)
     # The common case (printable ASCII) costs one C-level scan and no copy.
     if text.isascii() and text.isprintable():
         return text
-    return text.translate(_TABLE)
+    return text.translate(_LINES_TABLE if lines else _TABLE)
+
+
+class TerminalStream:
+    """A binary stream for data a person reads on a terminal: controls shown, lines kept.
+
+    ``newsmark export`` to stdout writes the exact bytes when stdout is a pipe or a
+    file; when it is a terminal the same data goes through this, so a title's OSC 52
+    is shown as ␛]52;… and not run. UTF-8 split across writes is decoded whole.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+
+    def write(self, data: bytes) -> int:
+        self.raw.write(visible(self._decoder.decode(bytes(data)), lines=True).encode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        tail = self._decoder.decode(b"", final=True)
+        if tail:
+            self.raw.write(visible(tail, lines=True).encode("utf-8"))
+        self.raw.flush()
 
 
 def safe_text(value: object, style: str | Style = "") -> Text:

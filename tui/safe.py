@@ -30,6 +30,7 @@ left alone: a Turkish or Chinese title must read as itself.
 from __future__ import annotations
 
 import codecs
+import re
 from typing import TYPE_CHECKING, BinaryIO, Final
 
 if TYPE_CHECKING:  # Rich is imported on first use: `newsmark import` prints plain lines
@@ -57,8 +58,19 @@ _TABLE: Final[dict[int, str]] = {
 UNSAFE: Final = frozenset(chr(code) for code in _TABLE)
 
 
-#: The table for multi-line output (export data shown on a terminal): lines and tabs kept.
-_LINES_TABLE: Final = {code: v for code, v in _TABLE.items() if chr(code) not in "\n\t"}
+# A regex search runs in C: a title without anything to replace (nearly all of them)
+# is returned after one scan, no per-character lookups as in str.translate.
+_CLASS: Final = (
+    "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff"
+)
+_UNSAFE_RE: Final = re.compile(f"[{_CLASS}]")
+#: For multi-line output (export data shown on a terminal): lines and tabs kept.
+_UNSAFE_LINES_RE: Final = re.compile(f"(?![\\n\\t])[{_CLASS}]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    return _TABLE[ord(match.group())]
 
 
 def visible(value: object, *, lines: bool = False) -> str:
@@ -70,7 +82,8 @@ def visible(value: object, *, lines: bool = False) -> str:
     # The common case (printable ASCII) costs one C-level scan and no copy.
     if text.isascii() and text.isprintable():
         return text
-    return text.translate(_LINES_TABLE if lines else _TABLE)
+    pattern = _UNSAFE_LINES_RE if lines else _UNSAFE_RE
+    return pattern.sub(_picture, text) if pattern.search(text) else text
 
 
 class TerminalStream:

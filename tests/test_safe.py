@@ -268,3 +268,26 @@ def test_cli_messages_naming_files_show_their_controls(
     code, out, err = run(capsys, "export", "--format", f"bad{OSC0}", "--store", str(store_dir))
     assert code == 1 and "bad" in err
     assert_inert(err)
+
+
+def test_validate_and_doctor_name_a_hostile_store_path_inertly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from store import layout
+
+    store_dir = tmp_path / f"store{OSC0}"
+    store = Store.open(store_dir)
+    (info, _), = store.add_documents([{"text": TEXT, "title": f"t {OSC52}", "source": "x"}])
+    store.add_span(info.id, 0, 5, f"[red]x{OSC52}", "alice")
+    store.close()
+    doc_file = layout.doc_path(store_dir, info.id)
+    doc_file.write_bytes(doc_file.read_bytes()[:-20])  # torn
+    code, out, err = run(capsys, "validate", "--store", str(store_dir))
+    assert code == 1 and "store␛]0;pwned␇" in err
+    assert_inert(out + err)
+    code, out, err = run(capsys, "doctor", "--store", str(store_dir))
+    assert code == 0 and "quarantined" in out
+    assert_inert(out + err)
+    code, out, err = run(capsys, "doctor", "--store", str(store_dir))
+    assert code == 0 and f"ok: {visible(store_dir)} is healthy" in out
+    assert_inert(out + err)

@@ -332,7 +332,7 @@ def stats_cmd(store: Path | None) -> None:
                 Text(status),
                 str(len(layer)),
             )
-    console = Console(highlight=False)
+    console = Console()
     console.print(docs)
     labels = Table(title="labels", title_justify="left")
     labels.add_column("label")

@@ -105,11 +105,17 @@ def test_hostile_files_never_reach_the_terminal(tmp_path: Path) -> None:
     assert code == 0, shown
     assert_no_payload(raw, "import of a hostile file name")
 
-    tui = TuiProcess(
-        ["--store", store, "--annotator", f"mallory{OSC0}", "--labels", str(files["scheme"])]
-    )
+    # A name with controls is refused as the reader's own annotator, inertly ...
+    code, raw, shown = run(["--store", store, "--annotator", f"mallory{OSC0}"])
+    assert code == 1 and "must be 1–64 printable characters" in shown
+    assert_no_payload(raw, "a refused annotator name")
+
+    tui = TuiProcess(["--store", store, "--annotator", "mallory", "--labels", str(files["scheme"])])
     try:
-        tui.wait_for("mallory␛]0;pwned␇")  # the status line names the annotator, inert
+        tui.wait_for("mallory")
+        since = tui.mark()
+        tui.type("a")  # ... but others' layers (from the files) are named as imported
+        tui.wait_for("others' spans: eve␛]0;pwned␇", since=since)
         since = tui.mark()
         tui.type("oo")  # hide the document list, then show it with the keys on it
         tui.wait_for("DOCUMENTS", since=since)

@@ -291,3 +291,15 @@ def test_validate_and_doctor_name_a_hostile_store_path_inertly(
     code, out, err = run(capsys, "doctor", "--store", str(store_dir))
     assert code == 0 and f"ok: {visible(store_dir)} is healthy" in out
     assert_inert(out + err)
+
+
+def test_the_reader_refuses_an_annotator_name_with_controls_before_importing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.conftest import SEED
+
+    store_dir = tmp_path / "store"
+    code, out, err = run(capsys, str(SEED), "--store", str(store_dir), "--annotator", f"m{OSC0}")
+    assert code == 1 and "must be 1–64 printable characters" in err
+    assert_inert(out + err)
+    assert not store_dir.exists()  # nothing imported, no store left behind

@@ -126,6 +126,8 @@ def open_cmd(
     keys_path = keys_file or default_keys_path()
     # Checked before anything is imported: a bad keymap changes nothing in the store.
     key_table = load_keymap(keys_path) if keys_path else None
+    if annotator is not None:
+        _check_annotator(annotator)  # the status line shows it, layers are named by it
     # Without paths there is nothing to import: never leave an empty store behind.
     st = _open_store(store, create=bool(paths), interactive=True)
     who = annotator or default_annotator()

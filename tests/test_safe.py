@@ -303,3 +303,32 @@ def test_the_reader_refuses_an_annotator_name_with_controls_before_importing(
     assert code == 1 and "must be 1–64 printable characters" in err
     assert_inert(out + err)
     assert not store_dir.exists()  # nothing imported, no store left behind
+
+
+def test_the_command_line_prints_input_only_through_the_safe_helpers() -> None:
+    """A new message written with click.echo or a raw rich Text would leak controls again."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    tree = ast.parse((ROOT / "tui" / "cli.py").read_text(encoding="utf-8"))
+    raw_echoes = []
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and fn.name != "echo":
+            raw_echoes += [
+                f"{fn.name}:{node.lineno}"
+                for node in ast.walk(fn)
+                if isinstance(node, ast.Attribute)
+                and node.attr == "echo"
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "click"
+            ]
+    assert raw_echoes == [], "use echo() (controls shown), not click.echo"
+    raw_text = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and node.module == "rich.text"
+        and any(alias.name == "Text" for alias in node.names)
+    ]
+    assert raw_text == [], "use tui.safe.safe_text for cells from data, not rich.text.Text"

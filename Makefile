@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/agree.py
 	$(BIN)/python bench/adjudicate.py
+	$(BIN)/python bench/safe.py
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q

@@ -43,6 +43,44 @@ def summarise(raw: dict[str, Any]) -> Summary:
     return {name: (str(v[0]), int(v[1])) for name, v in out.items()}
 
 
+#: Fewest bytes one span takes in a document file: its record alone,
+#: ``"1":{"id":"","start":0,"end":1,"label":"x","text":"a","annotator":"a"}``, is
+#: over 60 bytes. A cached count above ``size // MIN_SPAN_BYTES`` cannot be true.
+MIN_SPAN_BYTES = 40
+_STATUSES = frozenset({"todo", "done"})
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def cached_summary(entry: object, ident: list[int]) -> Summary | None:
+    """The summary an index entry holds, if the entry is fresh and possible; else None.
+
+    Fresh: recorded for the file's current identity. Possible: every layer is a
+    ("todo" | "done", count >= 0) pair and the counts fit in the file's size. The
+    index is a file anyone can edit: a poisoned entry is rebuilt, never shown.
+    """
+    if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == ident):
+        return None
+    layers = entry[1]
+    if not isinstance(layers, dict):
+        return None
+    out: Summary = {}
+    total = 0
+    for name, value in layers.items():
+        if not (isinstance(value, list) and len(value) == 2):
+            return None
+        status, count = value
+        if status not in _STATUSES or not _count(count):
+            return None
+        out[name] = (status, count)
+        total += count
+    if total * MIN_SPAN_BYTES > ident[0]:
+        return None
+    return out
+
+
 class SummaryIndex:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -69,9 +107,9 @@ class SummaryIndex:
         ident = self._identity(doc_id)
         if ident is None:
             return {}
-        entry = self._entries.get(doc_id)
-        if entry is not None and entry[0] == ident:
-            return {k: (v[0], v[1]) for k, v in entry[1].items()}
+        cached = cached_summary(self._entries.get(doc_id), ident)
+        if cached is not None:
+            return cached
         summary = summarise(read())
         self._entries[doc_id] = [ident, {k: list(v) for k, v in summary.items()}]
         self._dirty = True

@@ -8,12 +8,14 @@ from collections.abc import Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from store.adjudication import Seed
 from store.labels import DEFAULT_SCHEME, LabelScheme
 from store.store import Store
 from tui.actions import DEFAULT_KEYS, KeyTable
+from tui.safe import safe_markup, visible
 from tui.screens.reader import ReaderScreen
 
 # Closing the terminal (SIGHUP), `kill` (SIGTERM) and `kill -INT` end the reader the
@@ -65,6 +67,8 @@ class NewsmarkApp(App[None]):
         self.exit_note: str | None = None
         #: 0, or 128 + the signal that ended the reader (the shell's convention).
         self.exit_code = 0
+        #: An unexpected error that ended the reader: the CLI logs it, says one line, exit 1.
+        self.crash: Exception | None = None
         self.reader: ReaderScreen | None = None
 
     def on_mount(self) -> None:
@@ -96,6 +100,32 @@ class NewsmarkApp(App[None]):
             return
         await super().on_event(event)
 
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual would print a traceback with the locals (titles, span text) on the
+        # terminal after the reader leaves; the command line logs it to the crash file
+        # instead and says one line.
+        self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, shown as plain text with its controls visible.
+
+        Notifications quote titles, labels, span text, queries and error messages
+        (file names): data, never markup, so ``markup`` is ignored.
+        """
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
     async def action_quit(self) -> None:
         # ctrl+q on a modal screen: leave the way `q` does, after the writes in flight.
         if self.reader is not None and self.reader.is_mounted:
@@ -116,7 +146,8 @@ class NewsmarkApp(App[None]):
                 lab = self.scheme.nth(int(a.args[0]))  # type: ignore[call-overload]
                 if lab is None:
                     continue
-                title = f"Label as {lab.name}"
+                # The palette parses titles as markup; a label name is data.
+                title = f"Label as {safe_markup(lab.name)}"
             keys = a.display or a.keys
 
             def run(action: object = a) -> None:

@@ -25,6 +25,7 @@ from store.errors import InputError, NewsmarkError
 from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 from store.records import GOLD
 from store.store import Store, default_store_path
+from tui.safe import TerminalStream, visible
 
 if TYPE_CHECKING:
     from store.agreement import AgreementReport
@@ -42,6 +43,11 @@ def default_annotator() -> str:
         return getpass.getuser() or "default"
     except Exception:  # no user database entry (containers); any name will do
         return "default"
+
+
+def echo(message: str, err: bool = False) -> None:
+    """Print one line that may quote input (file names, titles, labels): controls shown."""
+    click.echo(visible(message), err=err)
 
 
 def _err_console() -> Any:
@@ -136,6 +142,8 @@ def open_cmd(
     keys_path = keys_file or default_keys_path()
     # Checked before anything is imported: a bad keymap changes nothing in the store.
     key_table = load_keymap(keys_path) if keys_path else None
+    if annotator is not None:
+        _check_annotator(annotator)  # the status line shows it, layers are named by it
     who = annotator or default_annotator()
     if who == GOLD:
         raise InputError(
@@ -179,10 +187,12 @@ def open_cmd(
         app.run()
     finally:
         gc.enable()
+    if app.crash is not None:
+        raise app.crash  # main() logs it to the crash file and says one line
     if app.fatal_error:
         raise NewsmarkError(app.fatal_error)
     if app.exit_note:
-        click.echo(f"note: {app.exit_note}", err=True)
+        echo(f"note: {app.exit_note}", err=True)
     if app.exit_code:
         # Ended by a signal, after its writes landed: say so the shell's way.
         sys.exit(app.exit_code)
@@ -214,8 +224,8 @@ def import_cmd(paths: tuple[Path, ...], store: Path | None, annotator: str | Non
     with _progress("importing", enabled=True) as update:
         report = import_paths(st, list(paths), progress=update, annotator=annotator)
     for note in report.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(f"{report.summary()} into {st.root}")
+        echo(f"note: {note}", err=True)
+    echo(f"{report.summary()} into {st.root}")
 
 
 @cli.command("export")
@@ -258,13 +268,16 @@ def export_cmd(
         raise InputError("give --gold or --annotator, not both")
     options = _export_options(fmt, split, seed, offsets)
     st = _open_store(store, create=False)
+    stream: Any = sys.stdout.buffer
+    if output == "-" and sys.stdout.isatty():
+        stream = TerminalStream(stream)  # read by a person: controls shown, never run
     # A bar on the terminal only when the data does not go to it (stdout is the file).
     with _progress("exporting", enabled=output != "-" and not dry_run) as update:
         report = export_store(
             st,
             fmt,
             None if output == "-" else Path(output),
-            stream=sys.stdout.buffer,
+            stream=stream,
             annotator="gold" if gold else annotator,
             status=status,
             labels=set(labels) or None,
@@ -274,16 +287,16 @@ def export_cmd(
             progress=update,
         )
     if dry_run:
-        click.echo(f"would write {report.summary()} as {fmt}", err=True)
+        echo(f"would write {report.summary()} as {fmt}", err=True)
         for line in report.loss_lines():
-            click.echo(f"would lose: {line}", err=True)
+            echo(f"would lose: {line}", err=True)
         return
     where = "stdout" if output == "-" else output
-    click.echo(f"exported {report.summary()} as {fmt} to {where}", err=True)
+    echo(f"exported {report.summary()} as {fmt} to {where}", err=True)
     for line in report.loss_lines():
-        click.echo(f"warning: {fmt} lost {line}", err=True)
+        echo(f"warning: {fmt} lost {line}", err=True)
     for line in report.info_lines():
-        click.echo(f"note: {line}", err=True)
+        echo(f"note: {line}", err=True)
 
 
 def _export_options(
@@ -316,7 +329,8 @@ def stats_cmd(store: Path | None) -> None:
     """Counts per document, label and annotator."""
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+
+    from tui.safe import safe_text as Text  # every cell from data: controls shown, no markup
 
     st = _open_store(store, create=False)
     docs = Table(title=Text(f"newsmark store {st.root}"), title_justify="left")
@@ -336,11 +350,11 @@ def stats_cmd(store: Path | None) -> None:
             done[name] += status == "done"
             # Text cells: titles and names come from files and are never parsed as markup.
             docs.add_row(
-                info.id if i == 0 else "",
+                Text(info.id if i == 0 else ""),
                 Text(info.title[:40] if i == 0 else ""),
                 str(info.length) if i == 0 else "",
                 Text(name),
-                status,
+                Text(status),
                 str(len(layer)),
             )
     console = Console()
@@ -440,7 +454,8 @@ def _print_agreement(report: AgreementReport) -> None:
     """Rich tables of the report; every cell from data is a Text, so never markup."""
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+
+    from tui.safe import safe_text as Text  # names and labels: controls shown, no markup
 
     def fmt(value: float | None) -> str:
         return "—" if value is None else f"{value:.3f}"
@@ -507,13 +522,13 @@ def validate_cmd(store: Path | None) -> None:
     st = _open_store(store, create=False)
     n_docs, n_spans, problems = validate(st)
     for problem in problems:
-        click.echo(f"problem: {problem}", err=True)
+        echo(f"problem: {problem}", err=True)
     if problems:
         raise NewsmarkError(
             f"{len(problems)} problem(s) in {n_docs} documents; run `newsmark doctor` to repair "
             "from the last good copies (validate changes nothing)"
         )
-    click.echo(f"ok: {n_docs} documents, {n_spans} spans, every offset matches its text")
+    echo(f"ok: {n_docs} documents, {n_spans} spans, every offset matches its text")
 
 
 @cli.command("doctor")
@@ -527,11 +542,11 @@ def doctor_cmd(store: Path | None) -> None:
         raise InputError(f"no store at {root}; pass --store")
     report = doctor(root)
     for action in report.actions:
-        click.echo(f"done: {action}")
+        echo(f"done: {action}")
     for problem in report.unresolved:
-        click.echo(f"still to do: {problem}", err=True)
+        echo(f"still to do: {problem}", err=True)
     if report.healthy:
-        click.echo(f"ok: {root} is healthy, nothing to repair")
+        echo(f"ok: {root} is healthy, nothing to repair")
     elif report.unresolved:
         raise NewsmarkError(f"{len(report.unresolved)} problem(s) need you; see above")
 
@@ -554,13 +569,18 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:
-        exc.show()
+        # Usage errors quote the arguments given (a file name): shown, never sent raw.
+        import io
+
+        shown = io.StringIO()
+        exc.show(file=shown)
+        err.write("\n".join(visible(line) for line in shown.getvalue().split("\n")))
         sys.exit(2)
     except click.Abort:
         print("newsmark: aborted", file=err)
         sys.exit(1)
     except NewsmarkError as exc:
-        print(f"newsmark: {exc}", file=err)
+        print(f"newsmark: {visible(exc)}", file=err)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -571,7 +591,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         log = _crash_log(exc)
         print(
-            f"newsmark: internal error ({type(exc).__name__}: {exc}); details in {log} — "
+            f"newsmark: internal error ({type(exc).__name__}: {visible(exc)}); details in {log} — "
             "please report it",
             file=err,
         )

@@ -22,6 +22,7 @@ from store.changes import clip
 from store.labels import RelationType
 from store.model import Relation, Span
 from store.store import Change, Store
+from tui.safe import safe_text
 from tui.writer import Outcome
 
 if TYPE_CHECKING:
@@ -197,8 +198,8 @@ class Linker:
         rtype = self.types[self.type_index]
         kinds = "/".join(t.name for t in self.types)
         title = Text.assemble(
-            Text(f" {rtype.name}", style="bold"),
-            Text(f" of {head.label} “{clip(head.text, 40)}”", style="dim"),
+            safe_text(f" {rtype.name}", style="bold"),
+            safe_text(f" of {head.label} “{clip(head.text, 40)}”", style="dim"),
             Text(f"  (tab: {kinds})" if len(self.types) > 1 else "", style="dim"),
         )
         lines = [title]
@@ -213,8 +214,8 @@ class Linker:
             line = Text.assemble(
                 Text("▶" if i == self.highlighted else " ", style="bold"),
                 mark,
-                Text(clip(c.span.text, 40)),
-                Text(f"  {c.span.label}, {where}", style="dim"),
+                safe_text(clip(c.span.text, 40)),
+                safe_text(f"  {c.span.label}, {where}", style="dim"),
             )
             if i == self.highlighted:
                 line.stylize("reverse")

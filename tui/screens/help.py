@@ -12,6 +12,7 @@ from textual.widgets import Markdown, Static
 
 from store.labels import LabelScheme
 from tui.actions import DEFAULT_KEYS, GROUPS, KeyTable
+from tui.safe import safe_text
 
 
 def help_rows(
@@ -58,7 +59,8 @@ def _group_table(group: str, rows: list[tuple[str, str]]) -> Table:
     table.add_column(style="bold", no_wrap=True, min_width=14)
     table.add_column()
     for keys, desc in rows:
-        table.add_row(keys, desc)
+        # Label names and descriptions come from the scheme file: Text, never markup.
+        table.add_row(safe_text(keys), safe_text(desc))
     table.title = group
     table.title_justify = "left"
     table.title_style = "bold underline"

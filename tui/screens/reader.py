@@ -33,6 +33,7 @@ from tui.editing import LayerEditor
 from tui.keys import Item, KeyStream, Perform
 from tui.linking import Linker
 from tui.modes import HelpMode, Mode, all_modes
+from tui.safe import safe_text
 from tui.watcher import StoreWatcher
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView, _readable
@@ -362,7 +363,7 @@ class ReaderScreen(Screen[None]):
     @on(DocumentList.Changed)
     def _doc_list_changed(self) -> None:
         header = self.query_one("#docs-header", Static)
-        header.update(Text(self.doc_list.describe(), style="bold"))
+        header.update(safe_text(self.doc_list.describe(), style="bold"))
 
     def _poll(self) -> None:
         """Pick up other processes' work: new documents, and changes to this one."""
@@ -443,7 +444,7 @@ class ReaderScreen(Screen[None]):
         title = Text.assemble(
             Text(f" {self.doc_index + 1}/{len(self.docs)} ", style="bold reverse"),
             " ",
-            Text(info.title, style="bold"),
+            safe_text(info.title, style="bold"),  # a title from a file
             Text(f"   {mark}", style=ok if status == "done" else "dim"),
         )
         self.query_one("#title", Static).update(title)
@@ -471,7 +472,10 @@ class ReaderScreen(Screen[None]):
                     color = _readable(Color.parse(lab.color), legend.background_colors[1]).hex
                 except ColorParseError:
                     color = ""
-                parts += [Text(f" {lab.key}", style="bold"), Text(f" {lab.name}", style=color)]
+                parts += [
+                    safe_text(f" {lab.key}", style="bold"),
+                    safe_text(f" {lab.name}", style=color),
+                ]
         legend.update(Text.assemble(*parts, " "))
 
     # ---------------------------------------------------------------- writes

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 
 from store.model import Span
+from tui.safe import safe_text
 from tui.span_index import insort_span, remove_span
 from tui.widgets.article_view import _readable
 from tui.widgets.virtual_list import VirtualList
@@ -109,9 +110,10 @@ class AnnotationList(VirtualList):
             links = _clip(links, max(0, room // 2))
             room = max(0, room - len(links) - 1)
         return Text.assemble(
-            Text(label, style=f"bold {color}"),
-            Text(_clip(s.text, room).ljust(room) + " "),
-            Text(links + " " if links else "", style=f"italic {color}"),
+            # Label and span text come from files: controls shown, never markup.
+            safe_text(label, style=f"bold {color}"),
+            safe_text(_clip(s.text, room).ljust(room) + " "),
+            safe_text(links + " " if links else "", style=f"italic {color}"),
             Text(where, style="dim"),
         )
 

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 
 from store.model import DocumentInfo
+from tui.safe import safe_text
 from tui.widgets.virtual_list import VirtualList
 
 STATUS_FILTERS = ("all", "todo", "done")
@@ -184,4 +185,4 @@ class DocumentList(VirtualList):
         else:
             mark = Text("· ", style="dim")
         count = Text(f"{row.spans:>4} ", style="bold" if row.spans else "dim")
-        return Text.assemble(mark, count, Text(row.title))
+        return Text.assemble(mark, count, safe_text(row.title))  # a title from a file

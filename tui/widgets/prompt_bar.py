@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tui.geometry import next_grapheme, prev_grapheme
+from tui.safe import visible
 
 
 def clean_input(text: str) -> str:
@@ -105,11 +106,12 @@ class PromptBar(Widget, can_focus=True):
             text.append(self.placeholder, style="dim")
             return text
         before, after = self.value[: self.cursor], self.value[self.cursor :]
-        text.append(before)
+        # ``clean_input`` keeps controls out of the value; ``visible`` is the last guard.
+        text.append(visible(before))
         if after:
             end = next_grapheme(after, 0)
-            text.append(after[:end], style="reverse")
-            text.append(after[end:])
+            text.append(visible(after[:end]), style="reverse")
+            text.append(visible(after[end:]))
         else:
             text.append(" ", style="reverse")
         return text

@@ -14,6 +14,8 @@ from rich.text import Text
 from textual.reactive import Reactive, reactive
 from textual.widget import Widget
 
+from tui.safe import safe_text
+
 SAVE_STATES = ("clean", "saving", "saved", "failed", "updated")
 
 
@@ -54,10 +56,12 @@ class StatusBar(Widget):
             "failed": ("✗", "bold red"),
         }[self.save_state]
         # The save state comes first so that a narrow terminal never cuts it off.
+        # Messages quote span text and labels, ``where`` names the annotator: all
+        # from input, so shown with their controls visible and never as markup.
         return Text.assemble(
             " ",
-            Text(f"{mark} {self.message}", style=style),
-            Text(f"  │ {self.where}", style="dim"),
+            safe_text(f"{mark} {self.message}", style=style),
+            safe_text(f"  │ {self.where}", style="dim"),
             no_wrap=True,
             overflow="ellipsis",
             end="",

@@ -12,6 +12,7 @@ import pytest
 from store.errors import InputError
 from store.export import doccano
 from store.export.base import ExportReport
+from store.export.doccano import RELATIONS_LOST as DOCCANO_RELATIONS_LOST
 from store.importers import doccano as doccano_in
 from store.importers.registry import FORMATS as IMPORTS
 from tests.records import SPANS, TEXT, import_error, record, spans_of, stream
@@ -62,7 +63,7 @@ def test_lines_match_doccano_import_shape_and_offsets() -> None:
         ]
     assert report.documents == 3
     assert report.spans == sum(len(r["spans"]) for r in records)
-    assert report.lost == {"relations not representable in doccano": 1}
+    assert report.lost == {DOCCANO_RELATIONS_LOST: 1}
 
 
 def test_utf16_offsets_for_doccano_ui(tmp_path: Path) -> None:

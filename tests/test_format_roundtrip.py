@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from store.export import brat, conll, doccano, labelstudio
 from store.export.base import ExportReport
+from store.export.doccano import RELATIONS_LOST as DOCCANO_RELATIONS_LOST
 from store.importers import brat as brat_in
 from store.importers import conll as conll_in
 from store.importers import doccano as doccano_in
@@ -87,7 +88,7 @@ def test_doccano_round_trip(records: list[dict[str, Any]]) -> None:
         for key in ("id", "text", "meta", "annotator", "status"):
             assert got[key] == rec[key]
         assert spans_of(got) == spans_of(rec)
-    assert report.lost["relations not representable in doccano"] == sum(
+    assert report.lost[DOCCANO_RELATIONS_LOST] == sum(
         len(r["relations"]) for r in records
     )
 

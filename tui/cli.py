@@ -245,6 +245,11 @@ def import_cmd(paths: tuple[Path, ...], store: Path | None, annotator: str | Non
     default=None,
     help="doccano: offset unit (utf16 for doccano's web UI with emoji).",
 )
+@click.option(
+    "--relations",
+    is_flag=True,
+    help="doccano: write doccano's relation shape (entities + relations) to keep the links.",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be written and lost; write nothing.")
 def export_cmd(
     fmt: str,
@@ -258,6 +263,7 @@ def export_cmd(
     split: str | None,
     seed: int,
     offsets: str | None,
+    relations: bool,
     dry_run: bool,
 ) -> None:
     """Export annotations (native JSONL by default) to a file or stdout."""
@@ -267,6 +273,10 @@ def export_cmd(
     if gold and annotator:
         raise InputError("give --gold or --annotator, not both")
     options = _export_options(fmt, split, seed, offsets)
+    if relations:
+        if fmt != "doccano":
+            raise InputError("--relations only applies to --format doccano")
+        options["relations"] = True
     st = _open_store(store, create=False)
     stream: Any = sys.stdout.buffer
     if output == "-" and sys.stdout.isatty():

@@ -83,8 +83,19 @@ class _Namer:
 
 
 def _ann_lines(
-    rec: Record, report: ExportReport, types: dict[str, str], relation_types: dict[str, str]
+    rec: Record,
+    report: ExportReport,
+    types: dict[str, str],
+    relation_types: dict[str, str],
+    events: dict[str, set[str]] | None = None,
 ) -> list[str]:
+    """The ``.ann`` lines of a record: T per span, R per link, E per link with a cue.
+
+    A link with a cue is brat's event: its trigger is the cue's T (of the cue's
+    type, which then is an event type), ``Content`` the link's head, and a role
+    named by the link type its tail (``E1	cue:T5 Content:T3 speaker:T1``).
+    ``events`` collects event type -> its link types, for annotation.conf.
+    """
     text: str = rec["text"]
     lines: list[str] = []
     t_ids: dict[str, str] = {}
@@ -107,7 +118,8 @@ def _ann_lines(
         shown = " ".join(text[a:b] for a, b in frags)
         lines.append(f"{tid}\t{name} {offsets}\t{shown}")
         report.spans += 1
-    r_count = 0
+    r_count = e_count = 0
+    labels = {str(sp["id"]): str(sp["label"]) for sp in rec["spans"]}
     for rel in rec.get("relations", []):
         head, tail = t_ids.get(str(rel["head"])), t_ids.get(str(rel["tail"]))
         if head is None or tail is None:
@@ -118,13 +130,28 @@ def _ann_lines(
         if name != label:
             report.lose("relation labels renamed to brat-safe names (listed in annotation.conf)")
         relation_types.setdefault(name, label)
-        r_count += 1
-        lines.append(f"R{r_count}\t{name} Arg1:{head} Arg2:{tail}")
+        cue = t_ids.get(str(rel.get("cue") or ""))
+        if cue is not None and events is not None and name != "Content":
+            trigger = safe_type(labels[str(rel["cue"])])
+            events.setdefault(trigger, set()).add(name)
+            e_count += 1
+            lines.append(f"E{e_count}\t{trigger}:{cue} Content:{head} {name}:{tail}")
+        else:
+            if rel.get("cue"):
+                report.lose("link cues brat could not hold (their span was not written)")
+            r_count += 1
+            lines.append(f"R{r_count}\t{name} Arg1:{head} Arg2:{tail}")
         report.relations += 1
     return lines
 
 
-def _conf(types: dict[str, str], relation_types: dict[str, str], nested: bool) -> str:
+def _conf(
+    types: dict[str, str],
+    relation_types: dict[str, str],
+    nested: bool,
+    events: dict[str, set[str]] | None = None,
+) -> str:
+    events = events or {}
     out = ["# brat annotation types written by newsmark"]
     if nested:
         out.append(LAYOUT_MARKER)
@@ -132,11 +159,15 @@ def _conf(types: dict[str, str], relation_types: dict[str, str], nested: bool) -
         if name != label:
             out.append(f"{LABEL_MARKER} {name} {json.dumps(label, ensure_ascii=False)}")
     out.append("[entities]")
-    out.extend(sorted(types))
+    out.extend(sorted(t for t in types if t not in events))
     out.append("[relations]")
     out.append("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>")
     out.extend(f"{name}\tArg1:<ENTITY>, Arg2:<ENTITY>" for name in sorted(relation_types))
     out.append("[events]")
+    for trigger, roles in sorted(events.items()):
+        # Content is the quote or claim; the role named by the link type is its source.
+        out.append(f"{trigger}\tContent:<ENTITY>, " + ", ".join(
+            f"{role}?:<ENTITY>" for role in sorted(roles)))  # fmt: skip
     out.append("[attributes]")
     return "\n".join(out) + "\n"
 
@@ -154,6 +185,7 @@ def write(records: Iterable[Record], path: Path, report: ExportReport, **options
         raise InputError(f"{path}: not a folder; give a folder for the brat export")
     types: dict[str, str] = {}
     relation_types: dict[str, str] = {}
+    events: dict[str, set[str]] = {}
     namer = _Namer()
     first_annotator: str | None = None
     folders: dict[str, str] = {}  # annotator -> subfolder, once nested
@@ -188,7 +220,7 @@ def write(records: Iterable[Record], path: Path, report: ExportReport, **options
                 report.lose("document ids changed to be safe brat file names")
             target = path / folder if folder else path
             target.mkdir(exist_ok=True)
-            lines = _ann_lines(rec, report, types, relation_types)
+            lines = _ann_lines(rec, report, types, relation_types, events)
             (target / f"{stem}.txt").write_bytes(str(rec["text"]).encode("utf-8"))
             ann = "".join(line + "\n" for line in lines)
             (target / f"{stem}.ann").write_bytes(ann.encode("utf-8"))
@@ -197,7 +229,7 @@ def write(records: Iterable[Record], path: Path, report: ExportReport, **options
             report.documents += 1
             report.lose("document meta and status not kept by brat")
         (path / "annotation.conf").write_bytes(
-            _conf(types, relation_types, nested).encode("utf-8")
+            _conf(types, relation_types, nested, events).encode("utf-8")
         )
     except OSError as exc:
         raise StoreWriteError(f"{path}: writing the brat folder failed ({exc.strerror})") from None

@@ -7,7 +7,12 @@ default, as Python and this project count them; doccano's web UI counts UTF-16 c
 units (doccano issue #2290), so pass ``offsets="utf16"`` when the file is going into
 doccano itself and texts contain emoji or other characters beyond U+FFFF.
 
-Relations are not written (the ``label`` column cannot hold them) and are reported lost.
+With ``relations=True`` each line is instead doccano's relation shape, which its
+sequence-labelling projects with relations import: ``"entities": [{"id", "label",
+"start_offset", "end_offset"}]`` (ids numbered from 1 per line) and ``"relations":
+[{"id", "from_id", "to_id", "type"}]``. Without it, relations are not written (the
+``label`` column cannot hold them) and are reported lost. doccano has no cue: a link's
+cue span is written as an entity labelled ``cue``, and the link without it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,12 @@ from store.export.base import ExportReport, Record
 from store.records import IMPORTED_ANNOTATOR
 
 Offsets = Literal["codepoints", "utf16"]
+
+#: What the label shape says of the links it leaves out.
+RELATIONS_LOST = (
+    "relations not representable in doccano's label shape "
+    "(--relations writes doccano's relation shape)"
+)
 
 
 def utf16_offsets(text: str) -> Callable[[int], int]:
@@ -61,6 +72,7 @@ def write(
     report: ExportReport,
     *,
     offsets: Offsets = "codepoints",
+    relations: bool = False,
     **options: Any,
 ) -> None:
     """Write one doccano JSONL line per record to ``out``."""
@@ -70,17 +82,34 @@ def write(
     for rec in records:
         text: str = rec["text"]
         conv = utf16_offsets(text) if unit == "utf16" else (lambda i: i)
-        labels = [[conv(sp["start"]), conv(sp["end"]), sp["label"]] for sp in rec["spans"]]
-        line: dict[str, Any] = {
-            "id": rec["id"],
-            "text": text,
-            "label": labels,
-            "meta": rec.get("meta", {}),
-            "annotator": rec.get("annotator", IMPORTED_ANNOTATOR),
-            "status": rec.get("status", "todo"),
-        }
+        line: dict[str, Any] = {"id": rec["id"], "text": text}
+        if relations:
+            numbers = {str(sp["id"]): n for n, sp in enumerate(rec["spans"], 1)}
+            line["entities"] = [
+                {"id": numbers[str(sp["id"])], "label": sp["label"],
+                 "start_offset": conv(sp["start"]), "end_offset": conv(sp["end"])}
+                for sp in rec["spans"]
+            ]  # fmt: skip
+            line["relations"] = [
+                {"id": n, "from_id": numbers[str(r["head"])], "to_id": numbers[str(r["tail"])],
+                 "type": r["label"]}
+                for n, r in enumerate(rec.get("relations", []), 1)
+            ]  # fmt: skip
+            cues = sum(1 for r in rec.get("relations", []) if r.get("cue"))
+            if cues:
+                report.lose("link cues not representable in doccano (kept as cue entities)", cues)
+            report.relations += len(line["relations"])
+        else:
+            line["label"] = [
+                [conv(sp["start"]), conv(sp["end"]), sp["label"]] for sp in rec["spans"]
+            ]
+            if rec.get("relations"):
+                report.lose(RELATIONS_LOST, len(rec["relations"]))
+        line.update(
+            meta=rec.get("meta", {}),
+            annotator=rec.get("annotator", IMPORTED_ANNOTATOR),
+            status=rec.get("status", "todo"),
+        )
         out.write(orjson.dumps(line) + b"\n")
         report.documents += 1
-        report.spans += len(labels)
-        if rec.get("relations"):
-            report.lose("relations not representable in doccano", len(rec["relations"]))
+        report.spans += len(rec["spans"])

@@ -121,5 +121,9 @@ def write(
         report.documents += 1
         report.spans += len(rec["spans"])
         report.relations += len(rec.get("relations", []))
+        cues = sum(1 for r in rec.get("relations", []) if r.get("cue"))
+        if cues:
+            # A relation result joins two regions; the cue stays as a region labelled cue.
+            report.lose("link cues not representable in Label Studio (kept as cue labels)", cues)
     flush()
     out.write(b"\n]\n" if not first else b"]\n")

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from store.export import brat, conll, doccano, labelstudio, spacy
+from store.export import attribution, brat, conll, doccano, labelstudio, spacy
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,14 @@ FORMATS: dict[str, ExportFormat] = {
         "CoNLL IOB2, one tag column per label; lossy (whitespace, relations, same-label "
         "overlaps)",
         conll.write,
+    ),
+    "attribution": ExportFormat(
+        "attribution",
+        "stream",
+        ".csv",
+        "attribution CSV: one row per link (source, cue, content with offsets, document, "
+        "annotator)",
+        attribution.write,
     ),
     "labelstudio": ExportFormat(
         "labelstudio",

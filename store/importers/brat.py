@@ -1,7 +1,9 @@
 """Read brat standoff: a folder of ``.txt`` + ``.ann`` pairs, or one pair.
 
-``T`` lines become spans and ``R`` lines relations; other annotation kinds (events,
-attributes, normalisations, notes, equivalences) are skipped with a note. A
+``T`` lines become spans and ``R`` lines relations; an ``E`` line of the shape newsmark
+writes for a link with a cue (``E1	cue:T5 Content:T3 speaker:T1``) becomes that link
+with its cue. Other annotation kinds (other events, attributes, normalisations, notes,
+equivalences) are skipped with a note. A
 discontinuous ``T`` line (``T1\tlabel 14 19;20 28\t...``) becomes one span from the
 start of its first fragment to the end of its last, and a note says so unless only line
 breaks and tabs lay between the fragments (that is how newsmark writes a span across
@@ -70,6 +72,18 @@ def _find_conf(start: Path, levels: int) -> Path | None:
             break
         folder = folder.parent
     return None
+
+
+def _is_attribution(line: str) -> bool:
+    """Whether an ``E`` line is ``E1	TYPE:T5 Content:T3 ROLE:T1`` (a link with its cue)."""
+    fields = line.split("\t")
+    if len(fields) < 2:
+        return False
+    parts = fields[1].split()
+    if len(parts) != 3 or not all(":" in p for p in parts):
+        return False
+    roles = [p.split(":", 1)[0] for p in parts[1:]]
+    return roles.count("Content") == 1 and all(p.split(":", 1)[1] for p in parts)
 
 
 def _parse(
@@ -145,11 +159,25 @@ def _parse(
                     "label": conf.label(parts[0]),
                 }
             )
+        elif kind == "E" and _is_attribution(line):
+            # An attribution event (newsmark writes these): trigger = cue, Content = head,
+            # the other role = tail, named by the link type.
+            trigger, *event_args = line.split("\t")[1].split()
+            by_role = dict(arg.split(":", 1) for arg in event_args)
+            content = by_role.pop("Content")
+            ((role, source),) = by_role.items()
+            relations.append(
+                {"id": line.split("\t", 1)[0], "head": content, "tail": source,
+                 "label": conf.label(role.rstrip("0123456789")),
+                 "cue": trigger.split(":", 1)[1]}
+            )  # fmt: skip
         else:
             skipped += 1
     known = {sp["id"] for sp in spans}
     for rel in relations:
-        if rel["head"] not in known or rel["tail"] not in known:
+        if any(rel.get(k) not in known for k in ("head", "tail")) or (
+            "cue" in rel and rel["cue"] not in known
+        ):
             raise InputError(f"{ann_path}: relation {rel['id']} names no text-bound annotation")
     if skipped and notes is not None:
         notes.append(f"{ann_path}: skipped {skipped} lines that are not T or R annotations")

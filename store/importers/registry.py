@@ -135,6 +135,7 @@ def make_record(
             "head": str(rel["head"]),
             "tail": str(rel["tail"]),
             "label": str(rel["label"]),
+            **({"cue": str(rel["cue"])} if rel.get("cue") else {}),
         }
         for i, rel in enumerate(relations, 1)
     ]

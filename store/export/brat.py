@@ -125,7 +125,7 @@ def _ann_lines(
 
 
 def _conf(types: dict[str, str], relation_types: dict[str, str], nested: bool) -> str:
-    out = ["# brat annotation types written by newsmark"]
+    out = [CONF_HEADER]
     if nested:
         out.append(LAYOUT_MARKER)
     for name, label in sorted({**types, **relation_types}.items()):
@@ -139,6 +139,26 @@ def _conf(types: dict[str, str], relation_types: dict[str, str], nested: bool) -
     out.append("[events]")
     out.append("[attributes]")
     return "\n".join(out) + "\n"
+
+
+CONF_HEADER = "# brat annotation types written by newsmark"
+
+
+def is_export(folder: Path, entries: Iterable[Path]) -> bool:
+    """Whether ``folder`` holds a brat export newsmark wrote, and nothing else.
+
+    Such a folder may be replaced by a new export; any other is the user's.
+    """
+    try:
+        with open(folder / "annotation.conf", encoding="utf-8") as fh:
+            if fh.readline().rstrip("\n") != CONF_HEADER:
+                return False
+    except (OSError, UnicodeDecodeError):
+        return False
+    return all(
+        p.is_dir() or p.suffix in (".txt", ".ann") or p == folder / "annotation.conf"
+        for p in entries
+    )
 
 
 def write(records: Iterable[Record], path: Path, report: ExportReport, **options: Any) -> None:

@@ -48,6 +48,7 @@ from store.storage import (
     encode_checked,
     fsync_dir,
     read_checked,
+    sweep_temp_files,
 )
 from store.store import FORMAT_VERSION, Store
 
@@ -150,6 +151,9 @@ def _repair_format(root: Path, stamp: str, report: DoctorReport) -> None:
     # No copy: the folders tell the version. backup/ came with format 2.
     version = FORMAT_VERSION if layout.backup_dir(root).is_dir() else 1
     atomic_write(fmt, orjson.dumps({"format": version}))
+    if version == FORMAT_VERSION:
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(backup, fmt.read_bytes())
     report.actions.append(
         f"recreated {fmt.name} (store format {version}, judged from the folders){where}"
     )
@@ -288,7 +292,12 @@ def _repair_backup(root: Path, path: Path, stamp: str, report: DoctorReport) -> 
 
 
 def _sweep_links(root: Path) -> None:
-    """Remove the staged backup links of writers that died (see AtomicJSONStorage)."""
+    """Remove the staged backup links and temp files of writers that died in backup/.
+
+    (An open sweeps the other folders; backup/ only doctor writes through temp files.)
+    """
+    for folder in (layout.backup_dir(root), layout.doc_backups_dir(root)):
+        sweep_temp_files(folder)
     for leftover in layout.backup_dir(root).rglob(".*.link"):
         match = _LINK_RE.match(leftover.name)
         if match and _alive(int(match["pid"])):

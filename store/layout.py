@@ -7,7 +7,7 @@ module spells a store file or folder name. A store folder holds::
     catalog.json             TinyDB: one record per document (title, source, hashes)
     texts/<sha256>.txt       document texts, written once, named by their hash
     docs/<id>.json           TinyDB per document: spans, layers (status, undo/redo)
-    backup/                  last good copy of every catalog/document file (for doctor)
+    backup/                  last good copy of the format, catalog and document files
     quarantine/              damaged files `newsmark doctor` moved aside, never deleted
     migrations/              original files kept by each format migration
     index.json               cache of per-document status and span counts

@@ -12,11 +12,20 @@ import pytest
 
 from store import layout
 from store.doctor import doctor
-from store.errors import StoreCorrupt
+from store.errors import StoreCorrupt, StoreWriteError
 from store.storage import read_checked
 from store.store import Store
 from store.validate import validate_root
-from tests.crash_worker import Proc, article, new_store, reap_all, run_cli, temp_files
+from tests.crash_worker import (
+    MountRefused,
+    Proc,
+    article,
+    new_store,
+    reap_all,
+    run_cli,
+    temp_files,
+    tmpfs,
+)
 
 
 def _store(tmp_path: Path, n: int = 2) -> tuple[Store, list[str]]:
@@ -248,3 +257,25 @@ def test_doctor_refuses_a_folder_that_is_no_store(tmp_path: Path) -> None:
     res = run_cli("doctor", "--store", str(tmp_path / "notes"))
     assert res.returncode == 1 and "no store at" in res.stderr
     assert sorted(p.name for p in (tmp_path / "notes").iterdir()) == ["todo.txt"]
+
+
+def test_a_write_refused_by_a_full_disk_leaves_backup_and_file_apart(tmp_path: Path) -> None:
+    """A real full disk (a small tmpfs; needs root, skips saying so where refused)."""
+    try:
+        with tmpfs(tmp_path / "mnt", "96k") as mnt:
+            root = mnt / "store"
+            [doc] = new_store(root, 22, n_docs=1, words=200)
+            st = Store.open(root)
+            rng = random.Random(22)
+            with pytest.raises(StoreWriteError, match="disk is full"):
+                for i in range(5000):
+                    start = rng.randrange(0, 900)
+                    st.add_span(doc, start, start + 4, f"l{i}", "alice")
+            saved = _labels(st, doc)
+            st.close()
+            live, backup = layout.doc_path(root, doc), layout.doc_backup_path(root, doc)
+            assert not os.path.samefile(live, backup)
+            assert len(read_checked(backup)["spans"]) == len(saved) - 1
+            assert _problems(root) == []
+    except MountRefused as exc:
+        pytest.skip(f"needs a tmpfs mount (root with CAP_SYS_ADMIN): {exc}")

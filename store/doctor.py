@@ -221,20 +221,19 @@ def _repair_catalog(root: Path, stamp: str, report: DoctorReport) -> None:
     for row in gained:
         key += 1
         table[str(key)] = row
-    where = "" if catalog.exists() else " (it was missing)"
+    where = "; it was missing"
     if catalog.exists():
         where = f"; the damaged catalog is in {_rel(root, _keep_aside(root, catalog, stamp))}"
     atomic_write(catalog, encode_checked({"documents": table}))
     if from_backup:
         more = (
-            f", plus {len(gained)} documents whose texts it did not list (titles from "
+            f", plus {len(gained)} document{'s' if len(gained) != 1 else ''} whose texts it "
+            "did not list (titles from "
             "first lines, sources lost)"
             if gained
             else ""
         )
-        report.actions.append(
-            f"restored {catalog.name} from its last good copy{more}{where}"
-        )
+        report.actions.append(f"restored {catalog.name} from its last good copy{more}{where}")
     else:
         report.actions.append(
             f"rebuilt {catalog.name} from {len(gained)} texts (titles from first lines; "
@@ -250,25 +249,26 @@ def _repair_doc(root: Path, doc_id: str, stamp: str, report: DoctorReport) -> No
     backup = layout.doc_backup_path(root, doc_id)
     if not _lost(path, backup):
         return
-    where = "it was missing"
-    if path.exists():
-        where = f"the damaged file is in {_rel(root, _keep_aside(root, path, stamp))}"
+    name = _rel(root, path)
+    moved = _keep_aside(root, path, stamp) if path.exists() else None
     copy = read_checked(backup) if _good(backup) else None
     if copy:
         atomic_write(path, backup.read_bytes())
+        where = "it was missing" if moved is None else f"the damaged file is in {_rel(root, moved)}"
         report.actions.append(
-            f"restored {_rel(root, path)} from its last good copy (the version before its "
-            f"last write; {where})"
+            f"restored {name} from its last good copy (the version before its last write; "
+            f"{where})"
         )
         return
     atomic_write(path, encode_checked({}))
-    why = "its last good copy is from before its first write" if copy is not None else (
-        "no good copy"
-    )
-    report.actions.append(
-        f"quarantined {_rel(root, path)} ({why}, so {doc_id} starts with no annotations; "
-        f"{where})"
-    )
+    why = "its only copy is from before its first write" if copy is not None else "no good copy"
+    if moved is None:
+        report.actions.append(f"recreated {name} with no annotations (it was missing; {why})")
+    else:
+        report.actions.append(
+            f"quarantined {name} (damaged; {why}): the annotations of {doc_id} are in "
+            f"{_rel(root, moved)}, and it starts with none"
+        )
 
 
 def _repair_backup(root: Path, path: Path, stamp: str, report: DoctorReport) -> None:

@@ -164,7 +164,7 @@ def test_a_catalog_restored_from_its_copy_keeps_the_last_import(tmp_path: Path) 
 
     report = doctor(root)
     [action] = [a for a in report.actions if "catalog.json" in a]
-    assert "restored catalog.json" in action and "plus 1 documents" in action
+    assert "restored catalog.json" in action and "plus 1 document whose" in action
     fresh = Store.open(root)
     by_id = {d.id: d for d in fresh.documents()}
     assert [d.id for d in fresh.documents()] == [first.id, second.id]  # import order kept

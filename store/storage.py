@@ -400,12 +400,13 @@ class AtomicJSONStorage(Storage):
         lost file from one never written (see ``_refuse_if_lost``). Best effort: the
         new file is saved already, and a kill here leaves the older copy in place.
         """
-        assert self.backup is not None or staged is None
+        if self.backup is None:
+            return
         try:
             if staged is not None:
                 crash_point(f"{self.path.name} saved, its backup not yet moved")
-                os.replace(staged, self.backup)  # type: ignore[arg-type]
-            elif first and self.backup is not None and not self.backup.exists():
+                os.replace(staged, self.backup)
+            elif first and not self.backup.exists():
                 self._mark_written()
         except OSError:
             if staged is not None:

@@ -47,6 +47,7 @@ from store.storage import (
     crash_point,
     encode_checked,
     fsync_dir,
+    pid_alive,
     read_checked,
     sweep_temp_files,
 )
@@ -300,22 +301,10 @@ def _sweep_links(root: Path) -> None:
         sweep_temp_files(folder)
     for leftover in layout.backup_dir(root).rglob(".*.link"):
         match = _LINK_RE.match(leftover.name)
-        if match and _alive(int(match["pid"])):
+        if match and pid_alive(int(match["pid"])):
             continue
         with contextlib.suppress(OSError):
             os.unlink(leftover)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def doctor(root: Path) -> DoctorReport:

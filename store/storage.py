@@ -187,7 +187,7 @@ def sweep_temp_files(folder: Path) -> int:
                     continue
             except OSError:
                 continue
-        elif _alive(pid):
+        elif pid_alive(pid):
             continue
         with contextlib.suppress(OSError):
             os.unlink(folder / name)
@@ -195,7 +195,8 @@ def sweep_temp_files(folder: Path) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid runs (a writer whose temp files must stay)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from store.errors import InputError, StoreWriteError
 from store.export.base import ExportReport, Record
-from store.storage import crash_point, fsync_dir
+from store.storage import crash_point, fsync_dir, pid_alive
 
 if TYPE_CHECKING:
     from store.export.registry import ExportFormat
@@ -154,23 +154,13 @@ def _sweep_partials(target: Path) -> None:
     with contextlib.suppress(OSError):
         for entry in os.scandir(target.parent):
             match = pattern.match(entry.name)
-            if match is None or _alive(int(match[1])):
+            if match is None or pid_alive(int(match[1])):
                 continue
             with contextlib.suppress(OSError):
                 if entry.is_dir(follow_symlinks=False):
                     shutil.rmtree(entry.path)
                 else:
                     os.unlink(entry.path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _crash_points(records: Iterable[Record]) -> Iterator[Record]:

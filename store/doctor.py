@@ -42,6 +42,7 @@ import orjson
 from store import layout
 from store.catalog import default_title
 from store.errors import NewsmarkError
+from store.locking import locked
 from store.storage import (
     atomic_write,
     crash_point,
@@ -272,6 +273,13 @@ def _repair_doc(root: Path, doc_id: str, stamp: str, report: DoctorReport) -> No
         )
 
 
+def _doc_needs_repair(root: Path, doc_id: str) -> bool:
+    path, backup = layout.doc_path(root, doc_id), layout.doc_backup_path(root, doc_id)
+    if _lost(path, backup):
+        return True
+    return path.exists() and backup.exists() and (same_file(path, backup) or not _good(backup))
+
+
 def _repair_backup(root: Path, path: Path, stamp: str, report: DoctorReport) -> None:
     """Make the last good copy of a (good) live file a good, separate file."""
     backup = layout.backup_path(root, path)
@@ -313,7 +321,11 @@ def doctor(root: Path) -> DoctorReport:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     _sweep_links(root)
     _repair_format(root, stamp, report)
-    _repair_catalog(root, stamp, report)
+    # Each repair holds the lock writers take, so a reader or an import running
+    # meanwhile never interleaves a write with it.
+    layout.locks_dir(root).mkdir(parents=True, exist_ok=True)
+    with locked(root, layout.CATALOG_LOCK):
+        _repair_catalog(root, stamp, report)
     store = Store.open(root)
     try:
         for info in store.documents():
@@ -334,9 +346,13 @@ def doctor(root: Path) -> DoctorReport:
                     f"re-import the original of {info.id} ({info.source or 'source unknown'}) "
                     "to bring its text back"
                 )
-            _repair_doc(root, info.id, stamp, report)
-            _repair_backup(root, layout.doc_path(root, info.id), stamp, report)
+            if _doc_needs_repair(root, info.id):
+                # Locked only when there is work: a lock file per document otherwise.
+                with locked(root, info.id):
+                    _repair_doc(root, info.id, stamp, report)
+                    _repair_backup(root, layout.doc_path(root, info.id), stamp, report)
     finally:
         store.close()
-    _repair_backup(root, layout.catalog_path(root), stamp, report)
+    with locked(root, layout.CATALOG_LOCK):
+        _repair_backup(root, layout.catalog_path(root), stamp, report)
     return report

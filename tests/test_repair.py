@@ -279,3 +279,24 @@ def test_a_write_refused_by_a_full_disk_leaves_backup_and_file_apart(tmp_path: P
             assert _problems(root) == []
     except MountRefused as exc:
         pytest.skip(f"needs a tmpfs mount (root with CAP_SYS_ADMIN): {exc}")
+
+
+def test_a_damaged_last_good_copy_is_replaced_by_a_copy_of_the_live_file(
+    tmp_path: Path,
+) -> None:
+    st, (doc, _) = _store(tmp_path)
+    st.add_span(doc, 0, 8, "actor", "alice")
+    st.add_span(doc, 9, 15, "claim", "alice")
+    st.close()
+    backup = layout.doc_backup_path(st.root, doc)
+    damaged = backup.read_bytes()[:20]
+    backup.write_bytes(damaged)
+    report = doctor(st.root)
+    assert any(f"replaced the damaged backup/docs/{doc}.json" in a for a in report.actions)
+    assert backup.read_bytes() == layout.doc_path(st.root, doc).read_bytes()
+    assert not os.path.samefile(backup, layout.doc_path(st.root, doc))
+    assert [p.read_bytes() for p in (st.root / "quarantine").rglob(f"{doc}.json")] == [damaged]
+    fresh = Store.open(st.root)
+    assert _labels(fresh, doc) == [(0, 8, "actor"), (9, 15, "claim")]  # the live file untouched
+    fresh.close()
+    assert doctor(st.root).healthy

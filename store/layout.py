@@ -149,6 +149,12 @@ def session_path(root: Path) -> Path:
     return root / SESSION_FILE
 
 
+def looks_like_store(root: Path) -> bool:
+    """Whether a folder holds store files (it may have lost its format marker)."""
+    marks = (format_path(root), catalog_path(root), texts_dir(root), docs_dir(root))
+    return any(p.exists() for p in marks)
+
+
 def folders_made_at_open(root: Path) -> list[Path]:
     """Folders every open makes sure exist (so a store cut short at creation still opens)."""
     return [texts_dir(root), docs_dir(root), locks_dir(root), doc_backups_dir(root)]

@@ -116,12 +116,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def looks_like_store(root: Path) -> bool:
-    """Whether a folder holds store files (it may have lost its format marker)."""
-    marks = (layout.format_path(root), layout.catalog_path(root), layout.texts_dir(root))
-    return any(p.exists() for p in (*marks, layout.docs_dir(root)))
-
-
 def _format_problem(root: Path) -> Problem | None:
     fmt = layout.format_path(root)
     if not fmt.exists():

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from store import layout
 from store.errors import InputError, NewsmarkError
 from store.labels import DEFAULT_SCHEME, LabelScheme, load_scheme
 from store.store import Store, default_store_path
@@ -478,10 +479,10 @@ def _print_agreement(report: AgreementReport) -> None:
 @click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
 def validate_cmd(store: Path | None) -> None:
     """Check every span against its text and every file against its checksum."""
-    from store.validate import looks_like_store, validate_root
+    from store.validate import validate_root
 
     root = store or default_store_path()
-    if not root.is_dir() or not looks_like_store(root):
+    if not root.is_dir() or not layout.looks_like_store(root):
         raise InputError(f"no store at {root}; pass --store")
     n_docs, n_spans, problems = validate_root(root)
     for problem in problems:
@@ -499,11 +500,10 @@ def validate_cmd(store: Path | None) -> None:
 def doctor_cmd(store: Path | None) -> None:
     """Repair a damaged store from its last good copies; say exactly what was done."""
     from store.doctor import doctor
-    from store.validate import looks_like_store
 
     root = store or default_store_path()
     # A store that lost its format marker is still one to repair.
-    if not root.is_dir() or not looks_like_store(root):
+    if not root.is_dir() or not layout.looks_like_store(root):
         raise InputError(f"no store at {root}; pass --store")
     report = doctor(root)
     for action in report.actions:

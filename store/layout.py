@@ -7,7 +7,7 @@ module spells a store file or folder name. A store folder holds::
     catalog.json             TinyDB: one record per document (title, source, hashes)
     texts/<sha256>.txt       document texts, written once, named by their hash
     docs/<id>.json           TinyDB per document: spans, layers (status, undo/redo)
-    backup/                  last good copy of every catalog/document file (for doctor)
+    backup/                  last good copy of the format, catalog and document files
     quarantine/              damaged files `newsmark doctor` moved aside, never deleted
     migrations/              original files kept by each format migration
     index.json               cache of per-document status and span counts
@@ -147,6 +147,12 @@ def lock_path(root: Path, name: str) -> Path:
 def session_path(root: Path) -> Path:
     """Where each annotator's last-opened document and cursor are remembered."""
     return root / SESSION_FILE
+
+
+def looks_like_store(root: Path) -> bool:
+    """Whether a folder holds store files (it may have lost its format marker)."""
+    marks = (format_path(root), catalog_path(root), texts_dir(root), docs_dir(root))
+    return any(p.exists() for p in marks)
 
 
 def folders_made_at_open(root: Path) -> list[Path]:

@@ -11,7 +11,6 @@ Format history:
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -42,7 +41,9 @@ def _v1_to_v2(root: Path) -> None:
             continue  # damaged already: `newsmark validate` will report it
         target = layout.backup_path(root, path)
         if not target.exists():
-            os.link(path, target)
+            # A copy, never a hard link: damage done to the live file in place
+            # must not reach its last good copy.
+            atomic_write(target, path.read_bytes())
 
 
 MIGRATIONS: dict[int, Callable[[Path], None]] = {1: _v1_to_v2}
@@ -55,7 +56,10 @@ def migrate(root: Path, version: int, target: int) -> list[str]:
         while version < target:
             MIGRATIONS[version](root)
             version += 1
-            atomic_write(layout.format_path(root), orjson.dumps({"format": version}))
+            marker = orjson.dumps({"format": version})
+            atomic_write(layout.format_path(root), marker)
+            layout.backup_dir(root).mkdir(exist_ok=True)
+            atomic_write(layout.backup_path(root, layout.format_path(root)), marker)
             done.append(f"migrated store format {version - 1} → {version}")
     except OSError as exc:
         raise StoreWriteError(

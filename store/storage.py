@@ -16,6 +16,8 @@ import gc
 import hashlib
 import os
 import re
+import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +38,28 @@ _TMP_RE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
 _TAIL_PREFIX = b',"_checksum":"'
 _TAIL_LEN = len(_TAIL_PREFIX) + 64 + 2  # prefix + hex + '"}'
 _EMPTY_TAIL_PREFIX = b'{"_checksum":"'
+
+
+# Test hook: NEWSMARK_CRASH_AT=N makes this process SIGKILL itself at its N-th write
+# step (see crash_point), so the fault tests can kill doctor and export at every step.
+_CRASH_AT = int(os.environ.get("NEWSMARK_CRASH_AT", "0") or 0)
+_steps = 0
+
+
+def crash_point(step: str) -> None:
+    """A point where a kill must leave the store whole: the crash tests die here.
+
+    A no-op unless ``NEWSMARK_CRASH_AT`` is set; then the N-th call names its step
+    on stderr and kills the process with SIGKILL, as ``kill -9`` would.
+    """
+    global _steps
+    if not _CRASH_AT:
+        return
+    _steps += 1
+    if _steps == _CRASH_AT:
+        sys.stderr.write(f"newsmark-crash-point {_steps}: {step}\n")
+        sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def fsync_dir(path: Path) -> None:
@@ -129,7 +153,9 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
                 os.fsync(fd)
         finally:
             os.close(fd)
+        crash_point(f"{path.name} written to its temp file")
         os.replace(tmp, path)
+        crash_point(f"{path.name} renamed into place")
         if durable:
             fsync_dir(path.parent)
     except OSError as exc:
@@ -161,7 +187,7 @@ def sweep_temp_files(folder: Path) -> int:
                     continue
             except OSError:
                 continue
-        elif _alive(pid):
+        elif pid_alive(pid):
             continue
         with contextlib.suppress(OSError):
             os.unlink(folder / name)
@@ -169,7 +195,8 @@ def sweep_temp_files(folder: Path) -> int:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid runs (a writer whose temp files must stay)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -295,6 +322,7 @@ class AtomicJSONStorage(Storage):
         try:
             tail = _tail(self.path)
         except FileNotFoundError:
+            self._refuse_if_lost()
             return None
         if self._cache is not None and tail == self._cache_tail:
             return self._cache
@@ -302,43 +330,109 @@ class AtomicJSONStorage(Storage):
         self._cache, self._cache_tail = data, tail
         return data
 
+    def _refuse_if_lost(self) -> None:
+        """A missing file that has a last good copy was lost, not never written.
+
+        Reading it as empty would let the next write start afresh and, one write
+        later, replace that copy (the last one) by the near-empty file; so it is
+        refused until `newsmark doctor` brings the copy back.
+        """
+        if self.backup is not None and self.backup.exists():
+            self._cache = self._cache_tail = None
+            raise StoreCorrupt(
+                f"{self.path}: store file is missing (its last good copy is in "
+                f"{self.backup.parent.name}/); run `newsmark doctor` to restore it "
+                "(nothing was written)"
+            )
+
     def write(self, data: dict[str, Any]) -> None:
         if self._depth:
             self._pending = data
             return
         self._flush(data)
 
-    def _keep_backup(self) -> None:
-        """Hard-link the current (verified) file as the last good copy: no data is copied.
+    def _stage_backup(self) -> Path | None:
+        """Hard-link the current (verified) file under a temp name beside the backup.
 
-        Only a version this process has read and checked is kept, so the backup
-        is never a damaged file. Best effort: a failure here never blocks a save.
+        Only a version this process has read and checked is kept, so the backup is
+        never a damaged file. The link becomes the backup only after the new file
+        is in place (``_flush``): the backup then never shares its inode with the
+        live file, so damage done to one in place cannot reach the other (a write
+        refused by a full disk used to leave them one file). No data is copied.
+        Best effort: a failure here never blocks a save.
         """
         if self.backup is None or self._cache_tail is None:
-            return
+            return None
         try:
             if _tail(self.path) != self._cache_tail:
-                return
+                return None
             self.backup.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.backup.with_name(f".{self.backup.name}.{os.getpid()}.link")
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             os.link(self.path, tmp)
-            os.replace(tmp, self.backup)
         except OSError:
-            pass
+            return None
+        return tmp
 
     def _flush(self, data: dict[str, Any]) -> None:
         encoded = encode_checked(data)
-        self._keep_backup()
+        first = not self.path.exists()
+        if first:
+            self._refuse_if_lost()
+        staged = self._stage_backup()
         try:
             atomic_write(self.path, encoded, durable=self.durable)
         except BaseException:
             # TinyDB mutates the dict read() returned; a failed write must not
             # leave that unsaved state cached as if it were on disk.
             self._cache = self._cache_tail = None
+            if staged is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(staged)
             raise
         self._cache, self._cache_tail = data, encoded[-_TAIL_LEN:]
+        self._keep_backup(staged, first)
+
+    def _keep_backup(self, staged: Path | None, first: bool) -> None:
+        """Make the staged link the last good copy; after a first write, an empty one.
+
+        The empty copy (the state before the first write, truly) is what tells a
+        lost file from one never written (see ``_refuse_if_lost``). Best effort: the
+        new file is saved already, and a kill here leaves the older copy in place.
+        """
+        if self.backup is None:
+            return
+        try:
+            if staged is not None:
+                crash_point(f"{self.path.name} saved, its backup not yet moved")
+                os.replace(staged, self.backup)
+            elif first and not self.backup.exists():
+                self._mark_written()
+        except OSError:
+            if staged is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(staged)
+
+    def _mark_written(self) -> None:
+        """Create the empty last good copy in place: 80 bytes, one write() call.
+
+        No temp file (it would need sweeping in backup/ at every open); a power
+        cut mid-way leaves a copy that fails its checksum, which `newsmark doctor`
+        replaces, while the live file is saved already.
+        """
+        assert self.backup is not None
+        self.backup.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            os.write(fd, encode_checked({}))
+            pending = getattr(_deferred, "paths", None)
+            if pending is not None:
+                pending.append(self.backup)
+            elif self.durable:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

@@ -134,7 +134,11 @@ class Store:
                 # (the folders below are made at every open), never a half-made folder
                 # that newsmark would refuse as "not a store".
                 path.mkdir(parents=True, exist_ok=True)
-                atomic_write(fmt_file, orjson.dumps({"format": FORMAT_VERSION}))
+                marker = orjson.dumps({"format": FORMAT_VERSION})
+                atomic_write(fmt_file, marker)
+                # Its last good copy (a file of its own) is what `newsmark doctor` restores.
+                layout.backup_dir(path).mkdir(exist_ok=True)
+                atomic_write(layout.backup_path(path, fmt_file), marker)
             except OSError as exc:
                 raise StoreWriteError(f"cannot create store at {path}: {exc.strerror}") from None
         else:
@@ -143,7 +147,8 @@ class Store:
                 version = int(fmt["format"])
             except (OSError, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
                 raise StoreCorrupt(
-                    f"{fmt_file}: unreadable store format file; restore it from a backup"
+                    f"{fmt_file}: unreadable store format file; run `newsmark doctor` to "
+                    "restore it from its last good copy"
                 ) from None
             if version > FORMAT_VERSION:
                 raise StoreVersionError(

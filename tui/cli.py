@@ -527,10 +527,12 @@ def _print_agreement(report: AgreementReport) -> None:
 @click.option("--store", type=click.Path(path_type=Path), help=STORE_HELP)
 def validate_cmd(store: Path | None) -> None:
     """Check every span against its text and every file against its checksum."""
-    from store.validate import validate
+    from store.validate import validate_root
 
-    st = _open_store(store, create=False)
-    n_docs, n_spans, problems = validate(st)
+    root = store or default_store_path()
+    if not root.is_dir() or not layout.looks_like_store(root):
+        raise InputError(f"no store at {root}; pass --store")
+    n_docs, n_spans, problems = validate_root(root)
     for problem in problems:
         echo(f"problem: {problem}", err=True)
     if problems:
@@ -548,7 +550,8 @@ def doctor_cmd(store: Path | None) -> None:
     from store.doctor import doctor
 
     root = store or default_store_path()
-    if not layout.format_path(root).exists():
+    # A store that lost its format marker is still one to repair.
+    if not root.is_dir() or not layout.looks_like_store(root):
         raise InputError(f"no store at {root}; pass --store")
     report = doctor(root)
     for action in report.actions:

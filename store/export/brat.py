@@ -152,7 +152,7 @@ def _conf(
     events: dict[str, set[str]] | None = None,
 ) -> str:
     events = events or {}
-    out = ["# brat annotation types written by newsmark"]
+    out = [CONF_HEADER]
     if nested:
         out.append(LAYOUT_MARKER)
     for name, label in sorted({**types, **relation_types}.items()):
@@ -170,6 +170,26 @@ def _conf(
             f"{role}?:<ENTITY>" for role in sorted(roles)))  # fmt: skip
     out.append("[attributes]")
     return "\n".join(out) + "\n"
+
+
+CONF_HEADER = "# brat annotation types written by newsmark"
+
+
+def is_export(folder: Path, entries: Iterable[Path]) -> bool:
+    """Whether ``folder`` holds a brat export newsmark wrote, and nothing else.
+
+    Such a folder may be replaced by a new export; any other is the user's.
+    """
+    try:
+        with open(folder / "annotation.conf", encoding="utf-8") as fh:
+            if fh.readline().rstrip("\n") != CONF_HEADER:
+                return False
+    except (OSError, UnicodeDecodeError):
+        return False
+    return all(
+        p.is_dir() or p.suffix in (".txt", ".ann") or p == folder / "annotation.conf"
+        for p in entries
+    )
 
 
 def write(records: Iterable[Record], path: Path, report: ExportReport, **options: Any) -> None:

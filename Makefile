@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/agree.py
 	$(BIN)/python bench/adjudicate.py
+	$(BIN)/python bench/links.py
 	$(BIN)/python bench/safe.py
 
 soak: $(STAMP)

@@ -130,7 +130,7 @@ def _layer(
                     "id": None if rel_id is None else (rel_id if k == 0 else f"{rel_id}-{k + 1}"),
                     "head": first_span[head],
                     "tail": first_span[tail],
-                    "label": str(label),
+                    "label": label,
                 }
             )
     if skipped and notes is not None:

@@ -146,11 +146,13 @@ class Catalog:
                 self._texts.remember(doc_id, text)
             if item.get("spans") or item.get("relations") or item.get("status") == "done":
                 layers.append((doc_id, {k: v for k, v in item.items() if k != "text"}))
-        if not new_rows:
-            return
         # The texts must be on disk before a catalog that lists them.
         sync_pending()
+        # Taken even with nothing new, as every import always did: an import into a
+        # store it may not write (read-only media) is refused, not half-done.
         with self._lock(layout.CATALOG_LOCK):
+            if not new_rows:
+                return
             storage = self._storage()
             with storage.batch():
                 table = Table(storage, "documents")

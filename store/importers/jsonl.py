@@ -14,6 +14,9 @@ from store.records import IMPORTED_ANNOTATOR, SCHEMA_VERSION
 
 
 def is_native(first: dict[str, Any]) -> bool:
+    """Whether a JSONL file's first object is native; doccano's span keys say it is not."""
+    if "spans" not in first and any(k in first for k in ("entities", "labels", "label")):
+        return False  # doccano, even with an "annotator" key of its own
     return "text" in first and ("spans" in first or "annotator" in first)
 
 

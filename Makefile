@@ -33,6 +33,7 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q
+	NEWSMARK_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest tests/test_import_fuzz.py -q
 
 clean:
 	rm -rf $(VENV) newsmark-store .pytest_cache .mypy_cache

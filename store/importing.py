@@ -158,13 +158,20 @@ def read_items(path: Path, options: ImportOptions | None = None) -> Iterator[dic
     ``"notes"`` (what its reader changed or skipped).
     """
     opts = options or ImportOptions()
-    for n, item in enumerate(_raw_items(path, opts), 1):
-        where = item.get("where") or (str(path) if n == 1 else f"{path}: record {n}")
-        item["where"] = where
-        check_item(item, where)
-        if opts.annotator and item.get("annotator") == IMPORTED_ANNOTATOR:
-            item["annotator"] = opts.annotator
-        yield item
+    try:
+        for n, item in enumerate(_raw_items(path, opts), 1):
+            where = item.get("where") or (str(path) if n == 1 else f"{path}: record {n}")
+            item["where"] = where
+            check_item(item, where)
+            if opts.annotator and item.get("annotator") == IMPORTED_ANNOTATOR:
+                item["annotator"] = opts.annotator
+            yield item
+    except InputError as exc:
+        message = str(exc)
+        if ";" in message:
+            raise
+        # A format reader named the problem; every refusal also says what to do.
+        raise InputError(f"{message}; fix the file and import again") from None
 
 
 def _raw_items(path: Path, opts: ImportOptions) -> Iterator[dict[str, Any]]:

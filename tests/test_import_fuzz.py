@@ -176,7 +176,7 @@ def write_brat(rec: Rec, folder: Path) -> Path:
     for s in rec["spans"]:
         offsets = " ".join(str(s[k]) for k in ("start", "end") if k in s)
         head = f"{s['label']} {offsets}" if "label" in s else offsets
-        lines.append(f"{s['id']}\t{head}\t{s.get('text', rec['text'][s['start']:s['end']])}")
+        lines.append(f"{s['id']}\t{head}\t{s['text']}")
     for r in rec["relations"]:
         args = " ".join(f"{role}:{r[k]}" for role, k in (("Arg1", "head"), ("Arg2", "tail"))
                         if k in r)

@@ -104,6 +104,13 @@ def collect(
     return found
 
 
+def _skip_link(link: Path, root: Path, follow_symlinks: bool) -> str | None:
+    """Why a link met in a walk is skipped (a note), or None to follow it."""
+    if not os.path.exists(link):
+        return f"{link}: broken symbolic link; skipped"
+    return None if follow_symlinks else link_escapes(link, root)
+
+
 def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> Iterator[Path]:
     root = Path(os.path.realpath(folder))
     visited = {root}  # followed links can loop; each real folder is walked once
@@ -114,8 +121,8 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> Iterator[Pat
                 continue
             sub = Path(dirpath) / name
             if sub.is_symlink():
-                why = link_escapes(sub, root)
-                if why is not None and (not follow_symlinks or why.endswith("link; skipped")):
+                why = _skip_link(sub, root, follow_symlinks)
+                if why is not None:
                     notes.append(why)
                     continue
                 real = Path(os.path.realpath(sub))
@@ -129,8 +136,8 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> Iterator[Pat
             if p.suffix.lower() not in SUPPORTED or name.startswith("."):
                 continue
             if p.is_symlink():
-                why = link_escapes(p, root)
-                if why is not None and (not follow_symlinks or why.endswith("link; skipped")):
+                why = _skip_link(p, root, follow_symlinks)
+                if why is not None:
                     notes.append(why)
                     continue
             yield p

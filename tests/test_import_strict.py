@@ -248,14 +248,16 @@ def test_links_out_of_the_folder_are_skipped_with_a_note(
     os.symlink(secret, folder / "passwd.txt")
     os.symlink(secret.parent, folder / "elsewhere")  # a linked folder outside
     os.symlink(folder / "sub" / "real.txt", folder / "inside.txt")  # stays inside: fine
+    os.symlink(tmp_path / "gone.txt", folder / "gone.txt")  # broken: skipped, not an error
     st = tmp_path / "store"
     code, out, err = run(capsys, "import", str(folder), "--store", str(st))
     assert code == 0, err
     assert "imported 1 new document" in out
     notes = err.strip().splitlines()
-    assert len(notes) == 2
+    assert len(notes) == 3
     assert any(str(folder / "passwd.txt") in n and "--follow-symlinks" in n for n in notes)
     assert any(str(folder / "elsewhere") in n for n in notes)
+    assert f"note: {folder / 'gone.txt'}: broken symbolic link; skipped" in notes
     store = Store.open(st)
     assert not store.has_document(doc_id_for(secret.read_text()))
     store.close()

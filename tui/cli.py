@@ -138,6 +138,9 @@ def open_cmd(
             report = apply_import(st, plan, progress=update)
             st.save_index()
         first = report.first_id
+        # Before the reader takes the screen: still there after it quits (skipped links).
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
     if not st.documents():
         raise InputError(
             f"the store {st.root} has no documents; give files to open, e.g. `newsmark samples/`"

@@ -30,12 +30,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/agree.py
+<<<<<<< HEAD
 	$(BIN)/python bench/adjudicate.py
 	$(BIN)/python bench/links.py
 	$(BIN)/python bench/safe.py
+=======
+	$(BIN)/python bench/import.py
+>>>>>>> strict
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q
+	NEWSMARK_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest tests/test_import_fuzz.py -q
 
 clean:
 	rm -rf $(VENV) newsmark-store .pytest_cache .mypy_cache

@@ -102,55 +102,72 @@ class Catalog:
         """Add the documents of ``items`` in one catalog write, writing their texts first.
 
         Fills ``results`` with (info, created) per item, ``layers`` with the items
-        that carry annotations and ``written`` with the text files this call wrote,
-        as it goes, so a caller can take them back if the write fails.
+        that carry annotations (without their text, which is on disk by then, so an
+        import of any size keeps only annotations in memory) and ``written`` with
+        the text files this call wrote, as it goes, so a caller can take them back
+        if the write fails.
+
+        ``items`` may be a long stream (a whole import): its texts are written one by
+        one, then made durable together, then the catalog is rewritten once, under
+        its lock and re-read, so a document another process added meanwhile is not
+        listed twice. Cost per document is constant whatever the size of the import.
         """
+        known = self.entries()[1]
+        new_rows: dict[str, CatalogRow] = {}
+        for item in items:
+            text: str = item["text"]
+            doc_id = doc_id_for(text)
+            info = known.get(doc_id)
+            if info is not None:
+                results.append((info, False))
+                if text_sha256(text) == info.text_sha256:
+                    # Re-importing the original brings back a lost or damaged text.
+                    self._texts.restore(info.text_sha256, text)
+            elif doc_id in new_rows:
+                results.append((info_from_row(new_rows[doc_id]), False))
+            else:
+                tsha = text_sha256(text)
+                if self._texts.write(tsha, text):
+                    written.append(self._texts.path(tsha))
+                row: CatalogRow = {
+                    "id": doc_id,
+                    "title": item.get("title") or default_title(text),
+                    "source": item.get("source") or "",
+                    "sha256": item.get("sha256") or tsha,
+                    "text_sha256": tsha,
+                    "length": len(text),
+                    "added": time.time(),
+                    "order": 0,  # given under the lock, below
+                    "meta": item.get("meta") or {},
+                }
+                new_rows[doc_id] = row
+                info = info_from_row(row)
+                results.append((info, True))
+                self._texts.remember(doc_id, text)
+            if item.get("spans") or item.get("relations") or item.get("status") == "done":
+                layers.append((doc_id, {k: v for k, v in item.items() if k != "text"}))
+        # The texts must be on disk before a catalog that lists them.
+        sync_pending()
+        # Taken even with nothing new, as every import always did: an import into a
+        # store it may not write (read-only media) is refused, not half-done.
         with self._lock(layout.CATALOG_LOCK):
+            if not new_rows:
+                return
             storage = self._storage()
             with storage.batch():
                 table = Table(storage, "documents")
-                existing: dict[str, CatalogRow] = {
-                    r["id"]: cast(CatalogRow, dict(r)) for r in table.all()
-                }
-                order = max((r.get("order", 0) for r in existing.values()), default=0)
-                new_rows: list[CatalogRow] = []
-                for item in items:
-                    text: str = item["text"]
-                    doc_id = doc_id_for(text)
-                    if doc_id in existing:
-                        r = existing[doc_id]
-                        info = info_from_row(r)
-                        results.append((info, False))
-                        if text_sha256(text) == info.text_sha256:
-                            # Re-importing the original brings back a lost or damaged text.
-                            self._texts.restore(info.text_sha256, text)
-                    else:
-                        order += 1
-                        tsha = text_sha256(text)
-                        if self._texts.write(tsha, text):
-                            written.append(self._texts.path(tsha))
-                        row: CatalogRow = {
-                            "id": doc_id,
-                            "title": item.get("title") or default_title(text),
-                            "source": item.get("source") or "",
-                            "sha256": item.get("sha256") or tsha,
-                            "text_sha256": tsha,
-                            "length": len(text),
-                            "added": time.time(),
-                            "order": order,
-                            "meta": item.get("meta") or {},
-                        }
-                        existing[doc_id] = row
-                        new_rows.append(row)
-                        info = info_from_row(row)
-                        results.append((info, True))
-                        self._texts.remember(doc_id, text)
-                    if item.get("spans") or item.get("relations") or item.get("status") == "done":
-                        layers.append((info.id, item))
-                if new_rows:
-                    # The texts must be on disk before a catalog that lists them.
-                    sync_pending()
-                    table.insert_multiple(cast(list[dict[str, Any]], new_rows))
+                raw = (storage.read() or {}).get("documents") or {}
+                order = max((r.get("order", 0) for r in raw.values()), default=0)
+                listed = {r["id"] for r in raw.values()}
+                fresh = []
+                for row in new_rows.values():
+                    if row["id"] in listed:
+                        continue  # another process imported the same text meanwhile
+                    order += 1
+                    row["order"] = order
+                    fresh.append(row)
+                if fresh:
+                    table.insert_multiple(cast(list[dict[str, Any]], fresh))
 
     def close(self) -> None:
         """Close the catalog file (it is reopened on next use)."""

@@ -187,7 +187,12 @@ def span_fault(text: str, start: object, end: object, says: object = _UNSAID) ->
     ``says`` but ``text[start:end]`` differs. Callers phrase the message, since
     they know what the span is (an import line, a stored annotation, a key press).
     """
-    if not isinstance(start, int) or not isinstance(end, int):
+    if (
+        not isinstance(start, int)
+        or not isinstance(end, int)
+        or isinstance(start, bool)
+        or isinstance(end, bool)
+    ):
         return "type"
     if not 0 <= start < end:
         return "order"
@@ -201,9 +206,15 @@ def span_fault(text: str, start: object, end: object, says: object = _UNSAID) ->
 def check_span(text: str, span: Mapping[str, Any], what: str) -> tuple[int, int, str]:
     """(start, end, label) of an imported span, or InputError saying what is wrong with it."""
     try:
-        start, end, label = int(span["start"]), int(span["end"]), str(span["label"])
-    except (KeyError, TypeError, ValueError):
+        start, end, label = span["start"], span["end"], span["label"]
+    except (KeyError, TypeError):
         raise InputError(f"{what} lacks start/end/label; fix the input") from None
+    # Nothing is coerced: 4.9 is not 4, True is not 1, "4" is not a number.
+    for value in (start, end):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"{what}: offset {value!r:.40} is not a whole number; fix the input")
+    if not isinstance(label, str) or not label:
+        raise InputError(f"{what}: label {label!r:.40} is not a non-empty string; fix the input")
     fault = span_fault(text, start, end, span.get("text", _UNSAID))
     if fault in ("order", "outside"):
         raise InputError(

@@ -108,6 +108,31 @@ def deferred_sync() -> Iterator[None]:
         _deferred.paths = None
 
 
+# From this many new files on, one syncfs(2) of the store's file system replaces an
+# fsync per file and per folder: each fsync is a journal commit (≈ 1–2 ms on ext4),
+# which made a 100,000-document import spend most of its time committing.
+_SYNCFS_FROM = 64
+
+
+def _syncfs(folder: Path) -> bool:
+    """Flush every file of ``folder``'s file system (Linux syncfs); False if unavailable."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        if call(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err), str(folder))
+    finally:
+        os.close(fd)
+    return True
+
+
 def sync_pending() -> None:
     """Inside ``deferred_sync``: make the files written so far durable now.
 
@@ -118,6 +143,12 @@ def sync_pending() -> None:
     if not paths:
         return
     try:
+        if len(paths) >= _SYNCFS_FROM:
+            # One folder per file system the files are on (texts/ and docs/ may differ).
+            folders = {os.stat(f).st_dev: f for f in {p.parent for p in paths}}
+            if all(_syncfs(f) for f in folders.values()):
+                paths.clear()
+                return
         for path in paths:
             with contextlib.suppress(FileNotFoundError):
                 fd = os.open(path, os.O_RDONLY)

@@ -87,6 +87,27 @@ def hostile_files(tmp_path: Path) -> dict[str, Path]:
     return {"jsonl": jsonl, "studio": studio, "txt": txt, "scheme": scheme}
 
 
+def hostile_store(root: Path, files: dict[str, Path]) -> None:
+    """The files' contents put into a store directly, past the importers' checks."""
+    from store.store import Store
+
+    store = Store.open(root, create=True)
+    (jsonl,) = [json.loads(line) for line in files["jsonl"].read_text("utf-8").splitlines()]
+    (task,) = json.loads(files["studio"].read_text("utf-8"))
+    result = task["annotations"][0]["result"][0]["value"]
+    txt = files["txt"].read_text("utf-8")
+    store.add_documents([
+        {"text": jsonl["text"], "title": jsonl["meta"]["title"],
+         "annotator": jsonl["annotator"], "spans": jsonl["spans"]},
+        {"text": task["data"]["text"], "title": task["data"]["title"],
+         "annotator": task["annotations"][0]["completed_by"]["email"],
+         "spans": [{"start": result["start"], "end": result["end"],
+                    "label": result["labels"][0]}]},
+        {"text": txt, "title": txt.splitlines()[0], "source": str(files["txt"])},
+    ])  # fmt: skip
+    store.close()
+
+
 def run(args: list[str]) -> tuple[int, bytes, str]:
     """A `newsmark` command in a pty: exit status, the bytes it wrote, the text shown."""
     proc = TuiProcess(args)
@@ -98,12 +119,16 @@ def test_hostile_files_never_reach_the_terminal(tmp_path: Path) -> None:
     files = hostile_files(tmp_path)
     store = str(tmp_path / "store")
 
+    # Controls in a name, a label or a text are refused at import, inertly ...
     code, raw, shown = run(["import", str(files["jsonl"]), str(files["studio"]), "--store", store])
-    assert code == 0, shown
+    assert code == 1 and "feed.jsonl:1: annotator 'eve\\x1b]0;pwned\\x07'" in shown, shown
     assert_no_payload(raw, "import")
     code, raw, shown = run(["import", str(files["txt"]), "--store", store])
-    assert code == 0, shown
+    assert code == 1 and "note␛]0;pwned␇.txt" in shown, shown
     assert_no_payload(raw, "import of a hostile file name")
+    # ... and a store that holds them anyway (another tool wrote it, an older newsmark
+    # let them in) still never sends them to the terminal.
+    hostile_store(Path(store), files)
 
     # A name with controls is refused as the reader's own annotator, inertly ...
     code, raw, shown = run(["--store", store, "--annotator", f"mallory{OSC0}"])

@@ -44,8 +44,12 @@ def test_check_span_returns_offsets_and_label_or_one_line_errors() -> None:
         6,
         "actor",
     )
-    # Numbers given as strings are read as numbers, as imports always did.
-    assert check_span(TEXT, {"start": "0", "end": "6", "label": "actor"}, "x")[:2] == (0, 6)
+    # Nothing is coerced: strings, floats and bools are not offsets, "" is not a label.
+    for bad in ("0", 0.0, False):
+        with pytest.raises(InputError, match=r"^x: offset .* is not a whole number"):
+            check_span(TEXT, {"start": bad, "end": 6, "label": "actor"}, "x")
+    with pytest.raises(InputError, match=r"^x: label '' is not a non-empty string"):
+        check_span(TEXT, {"start": 0, "end": 6, "label": ""}, "x")
     with pytest.raises(InputError, match=r"^span #2 lacks start/end/label; fix the input$"):
         check_span(TEXT, {"start": 0, "label": "actor"}, "span #2")
     with pytest.raises(InputError, match=r"^span #3 \(6–6\) is outside the text \(0–29\)"):

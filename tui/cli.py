@@ -150,15 +150,26 @@ def open_cmd(
             "gold is the adjudicated layer, not an annotator; give your own name and press A "
             "in the reader (or use --adjudicate) to edit gold"
         )
+    plan = None
+    if paths:
+        from store.importing import check_import
+
+        # Checked before the store is opened: a refused import creates no store folder.
+        with _progress("checking", enabled=True) as update:
+            plan = check_import(list(paths), progress=update)
     # Without paths there is nothing to import: never leave an empty store behind.
     st = _open_store(store, create=bool(paths), interactive=True)
     first: str | None = None
-    if paths:
-        from store.importing import import_paths
+    if plan is not None:
+        from store.importing import apply_import
 
         with _progress("importing", enabled=True) as update:
-            report = import_paths(st, list(paths), progress=update)
+            report = apply_import(st, plan, progress=update)
+            st.save_index()
         first = report.first_id
+        # Before the reader takes the screen: still there after it quits (skipped links).
+        for note in report.notes:
+            echo(f"note: {note}", err=True)
     if not st.documents():
         raise InputError(
             f"the store {st.root} has no documents; give files to open, e.g. `newsmark samples/`"
@@ -214,15 +225,53 @@ def _check_annotator(name: str) -> None:
     default=None,
     help="Layer name for records that carry none (a peer's per-user export).",
 )
-def import_cmd(paths: tuple[Path, ...], store: Path | None, annotator: str | None) -> None:
-    """Import .txt .md .html .jsonl files and folders (recursively). Idempotent."""
-    from store.importing import import_paths
+@click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Follow symbolic links that lead out of an imported folder (skipped by default).",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    help="Decode .txt/.md/.html files with this encoding (e.g. cp1252) instead of detecting.",
+)
+def import_cmd(
+    paths: tuple[Path, ...],
+    store: Path | None,
+    annotator: str | None,
+    follow_symlinks: bool,
+    encoding: str | None,
+) -> None:
+    """Import .txt .md .html .jsonl files and folders (recursively). Idempotent.
+
+    All or nothing: every record of every file is checked first, and one bad record
+    refuses the whole import with the store left as it was.
+    """
+    import shutil
+
+    from store.importers.text import check_encoding
+    from store.importing import ImportOptions, apply_import, check_import
 
     if annotator is not None:
         _check_annotator(annotator)
-    st = _open_store(store)
+    options = ImportOptions(
+        annotator, follow_symlinks, check_encoding(encoding) if encoding else None
+    )
+    root = (store or default_store_path()).expanduser()
+    new_folder = not root.exists()
     with _progress("importing", enabled=True) as update:
-        report = import_paths(st, list(paths), progress=update, annotator=annotator)
+        # Checked before the store is opened: a refused import creates no store folder.
+        plan = check_import(list(paths), options, progress=update)
+        st = _open_store(store)
+        try:
+            report = apply_import(st, plan, progress=update)
+            st.save_index()
+        except BaseException:
+            st.close()
+            if new_folder:
+                shutil.rmtree(root, ignore_errors=True)  # it was made for this import
+            raise
     for note in report.notes:
         echo(f"note: {note}", err=True)
     echo(f"{report.summary()} into {st.root}")

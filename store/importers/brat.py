@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from store.errors import InputError
 from store.export.brat import BREAKS, LABEL_MARKER, LAYOUT_MARKER
-from store.importers.registry import make_record, read_text, short
+from store.importers.registry import link_escapes, make_record, read_text, short
 from store.records import IMPORTED_ANNOTATOR, Record, span_fault
 
 
@@ -206,12 +207,33 @@ def _record(
     )
 
 
-def read(path: Path, *, notes: list[str] | None = None) -> Iterator[Record]:
-    """Yield one native record per document (and annotator folder) of a brat corpus."""
+def _escapes(ann: Path, root: Path, notes: list[str] | None) -> bool:
+    """Whether the pair of ``ann`` has a file linked from outside the corpus (said in a note)."""
+    for file in (ann, ann.with_suffix(".txt")):
+        if file.is_symlink():
+            why = link_escapes(file, root)
+            if why is not None:
+                if notes is not None:
+                    notes.append(why)
+                return True
+    return False
+
+
+def read(
+    path: Path, *, notes: list[str] | None = None, follow_symlinks: bool = False
+) -> Iterator[Record]:
+    """Yield one native record per document (and annotator folder) of a brat corpus.
+
+    In a folder, a pair whose .txt or .ann is a symbolic link leaving the folder is
+    skipped with a note unless ``follow_symlinks`` (linked folders are never walked).
+    """
     path = Path(path)
     if path.is_dir():
         conf = _Conf(_find_conf(path, 0))
+        root = Path(os.path.realpath(path))
         ann_files = sorted(path.rglob("*.ann"))
+        if not follow_symlinks:
+            ann_files = [a for a in ann_files if not _escapes(a, root, notes)]
         if not ann_files:
             raise InputError(f"{path}: no .ann files in this folder")
         for ann in ann_files:

@@ -118,7 +118,7 @@ def _record(
             if head not in known or tail not in known:
                 raise InputError(f"{where}: relation {short(rel.get('id'))} names no entity")
             relations.append(
-                {"id": rel.get("id"), "head": head, "tail": tail, "label": rel.get("type", "")}
+                {"id": rel.get("id"), "head": head, "tail": tail, "label": rel.get("type")}
             )
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
     doc_id = obj.get("id")
@@ -130,7 +130,7 @@ def _record(
         relations=relations,
         meta=meta,
         annotator=_annotator(obj),
-        status=status if isinstance(status, str) else "todo",
+        status=status if status is not None else "todo",
         source=source,
     )
 

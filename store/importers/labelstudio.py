@@ -41,8 +41,8 @@ def detect(path: Path) -> bool:
 
 def _annotator(ann: dict[str, Any]) -> str:
     ours = ann.get("newsmark")
-    if isinstance(ours, dict) and isinstance(ours.get("annotator"), str):
-        return str(ours["annotator"])
+    if isinstance(ours, dict) and ours.get("annotator") is not None:
+        return str(ours["annotator"]) if isinstance(ours["annotator"], str) else ours["annotator"]
     by = ann.get("completed_by")
     if isinstance(by, dict):
         by = by.get("email") or by.get("id")
@@ -53,10 +53,10 @@ def _annotator(ann: dict[str, Any]) -> str:
     return IMPORTED_ANNOTATOR
 
 
-def _status(ann: dict[str, Any]) -> str:
+def _status(ann: dict[str, Any]) -> Any:
     ours = ann.get("newsmark")
-    if isinstance(ours, dict) and ours.get("status") in ("done", "todo"):
-        return str(ours["status"])
+    if isinstance(ours, dict) and ours.get("status") is not None:
+        return ours["status"]  # as given: a status that is not todo/done is refused
     return "todo" if ann.get("was_cancelled") else "done"
 
 
@@ -130,7 +130,7 @@ def _layer(
                     "id": None if rel_id is None else (rel_id if k == 0 else f"{rel_id}-{k + 1}"),
                     "head": first_span[head],
                     "tail": first_span[tail],
-                    "label": str(label),
+                    "label": label,
                 }
             )
     if skipped and notes is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,19 @@ def open_binary(path: Path) -> BinaryIO:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def link_escapes(link: Path, root: Path) -> str | None:
+    """Why the symlink ``link`` inside the folder ``root`` must not be followed, or None."""
+    target = Path(os.path.realpath(link))
+    if not target.exists():
+        return f"{link}: broken symbolic link; skipped"
+    if not target.is_relative_to(root):
+        return (
+            f"{link}: symbolic link to {target}, outside {root}; skipped (give "
+            "--follow-symlinks to import it)"
+        )
+    return None
 
 
 def load_json(path: Path) -> Any:
@@ -129,14 +143,19 @@ def make_record(
                 "text": sp["text"],
             }
         )
+    # Relations and the status are passed on as given, not coerced (str(4.9), a bad
+    # status read as "todo"): the import's one gate (store.importers.checks) refuses
+    # what is wrong with a line that names the record.
     out_relations = [
         {
-            "id": str(rel.get("id") or f"r{i}"),
-            "head": str(rel["head"]),
-            "tail": str(rel["tail"]),
-            "label": str(rel["label"]),
-            **({"cue": str(rel["cue"])} if rel.get("cue") else {}),
+            "id": _relation_id(rel.get("id"), i),
+            "head": rel.get("head"),
+            "tail": rel.get("tail"),
+            "label": rel.get("label"),
+            **({"cue": rel["cue"]} if rel.get("cue") not in (None, "") else {}),
         }
+        if isinstance(rel, dict)
+        else rel
         for i, rel in enumerate(relations, 1)
     ]
     return {
@@ -144,11 +163,20 @@ def make_record(
         "text": text,
         "meta": full_meta,
         "annotator": annotator,
-        "status": status if status in ("done", "todo") else "todo",
+        "status": status,
         "spans": out_spans,
         "relations": out_relations,
         "schema_version": SCHEMA_VERSION,
     }
+
+
+def _relation_id(value: object, i: int) -> object:
+    """A relation's id as a string; a value that is no id is kept for the gate to refuse."""
+    if value is None or value == "":
+        return f"r{i}"
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 # --- the registry ------------------------------------------------------------------
@@ -189,9 +217,9 @@ def detect_format(path: Path) -> ImportFormat | None:
 
 
 def read_with_notes(
-    fmt: ImportFormat, path: Path, notes: list[str] | None = None
+    fmt: ImportFormat, path: Path, notes: list[str] | None = None, **options: Any
 ) -> Iterator[Record]:
     """``fmt.read(path)`` that also appends the reader's one-line notes to ``notes``."""
     mod = importlib.import_module(f"store.importers.{fmt.name}")
-    result: Iterator[Record] = mod.read(path, notes=notes)
+    result: Iterator[Record] = mod.read(path, notes=notes, **options)
     return result

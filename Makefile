@@ -30,13 +30,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/agree.py
-<<<<<<< HEAD
 	$(BIN)/python bench/adjudicate.py
 	$(BIN)/python bench/links.py
 	$(BIN)/python bench/safe.py
-=======
 	$(BIN)/python bench/import.py
->>>>>>> strict
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q

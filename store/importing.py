@@ -27,6 +27,7 @@ from store.importers.checks import check_item
 from store.importers.jsonl import is_native, read_native_jsonl
 from store.importers.registry import link_escapes
 from store.importers.text import read_html_file, read_text_file
+from store.labels import LabelScheme, link_fault
 from store.records import IMPORTED_ANNOTATOR
 from store.storage import deferred_sync
 from store.store import Store, doc_id_for
@@ -64,6 +65,7 @@ class ImportOptions:
     annotator: str | None = None  # the layer of records that name nobody
     follow_symlinks: bool = False  # follow links whose target leaves the folder
     encoding: str | None = None  # decode text and HTML files with this, not detection
+    scheme: LabelScheme | None = None  # links are checked against its relation types
 
 
 @dataclass
@@ -170,6 +172,10 @@ def read_items(path: Path, options: ImportOptions | None = None) -> Iterator[dic
             where = item.get("where") or (str(path) if n == 1 else f"{path}: record {n}")
             item["where"] = where
             check_item(item, where)
+            if opts.scheme is not None and item.get("relations"):
+                fault = link_fault(opts.scheme, item.get("spans") or [], item["relations"])
+                if fault is not None:
+                    raise InputError(f"{where}: {fault}")
             if opts.annotator and item.get("annotator") == IMPORTED_ANNOTATOR:
                 item["annotator"] = opts.annotator
             yield item

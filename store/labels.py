@@ -14,12 +14,14 @@ A scheme file looks like::
     name = "speaker"
     from = ["quote"]       # the head: the content
     to = ["actor"]         # the tail: the source
+    acyclic = false        # true: no chain of these links may come back round
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from store.errors import InputError
 
@@ -42,6 +44,8 @@ class RelationType:
     name: str
     heads: tuple[str, ...]
     tails: tuple[str, ...]
+    #: No chain of these links may lead back to where it started (``acyclic = true``).
+    acyclic: bool = False
 
 
 #: Attribution, as PARC has it: the content (quote, claim) links to its source.
@@ -173,5 +177,54 @@ def _relations(path: Path, raw: object, names: set[str]) -> tuple[RelationType, 
             ends.append(tuple(value))
         if any(r.name == name for r in out):
             raise InputError(f"{path}: relation {name!r} is given twice; keep one")
-        out.append(RelationType(name, ends[0], ends[1]))
+        acyclic = entry.get("acyclic", False)
+        if not isinstance(acyclic, bool):
+            raise InputError(f"{path}: relation {name!r} has acyclic = {acyclic!r}; use true/false")
+        out.append(RelationType(name, ends[0], ends[1], acyclic))
     return tuple(out)
+
+
+def link_fault(scheme: LabelScheme, spans: list[dict[str, Any]], links: list[dict[str, Any]]
+               ) -> str | None:  # fmt: skip
+    """Why a record's links break the scheme (one line), or None.
+
+    Each link's type must be one of the scheme's relations, joining a head label it
+    names to a tail label it names; an ``acyclic`` type may not come back round.
+    """
+    labels = {str(sp.get("id")): sp.get("label") for sp in spans}
+    types = {r.name: r for r in scheme.relations}
+    for i, rel in enumerate(links, 1):
+        rtype = types.get(str(rel.get("label")))
+        head, tail = labels.get(str(rel.get("head"))), labels.get(str(rel.get("tail")))
+        if rtype is None:
+            known = ", ".join(sorted(types)) or "none"
+            return (f"relation #{i} is a {rel.get('label')!r} link, which the scheme does not "
+                    f"have (it has: {known}); fix the link or the scheme")  # fmt: skip
+        if head not in rtype.heads or tail not in rtype.tails:
+            return (f"relation #{i} links a {head} to a {tail} as {rtype.name}, which the scheme "
+                    f"allows only from {'/'.join(rtype.heads)} to {'/'.join(rtype.tails)}; "
+                    "fix the link or the scheme")  # fmt: skip
+    for rtype in scheme.relations:
+        if rtype.acyclic and _has_cycle(
+            [(str(r["head"]), str(r["tail"])) for r in links if r.get("label") == rtype.name]
+        ):
+            return (f"the {rtype.name} links go round in a cycle, which the scheme forbids "
+                    "(acyclic = true); drop one of them")  # fmt: skip
+    return None
+
+
+def _has_cycle(edges: list[tuple[str, str]]) -> bool:
+    graph: dict[str, list[str]] = {}
+    for a, b in edges:
+        graph.setdefault(a, []).append(b)
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(node: str) -> bool:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1 or (nxt not in state and visit(nxt)):
+                return True
+        state[node] = 2
+        return False
+
+    return any(node not in state and visit(node) for node in list(graph))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 
 from store.errors import InputError, NotFound
+from store.labels import LabelScheme, load_scheme
 from store.store import Store
 from store.validate import validate
 from tests.conftest import SEED
+from tests.test_cli import run
 
 TEXT = SEED.read_text(encoding="utf-8")
 QUOTE = TEXT.index("for the significant role")
@@ -126,3 +129,76 @@ def test_a_relation_naming_a_missing_cue_is_refused_whole(store: Store) -> None:
     with pytest.raises(InputError, match="T9"):
         store.add_documents([rec])
     assert all(not store.spans(d.id) for d in store.documents())
+
+
+SCHEME = """
+[[labels]]
+name = "quote"
+[[labels]]
+name = "actor"
+[[labels]]
+name = "claim"
+[[relations]]
+name = "speaker"
+from = ["quote"]
+to = ["actor"]
+[[relations]]
+name = "supports"
+from = ["claim"]
+to = ["claim"]
+acyclic = true
+"""
+
+
+def _linked_file(tmp_path: Path, links: list[tuple[str, str, str]]) -> Path:
+    spans = [
+        {"id": "q", "start": QUOTE, "end": QUOTE_END, "label": "quote"},
+        {"id": "a", "start": AUSTIN, "end": AUSTIN + 6, "label": "actor"},
+        {"id": "c1", "start": 0, "end": 3, "label": "claim"},
+        {"id": "c2", "start": 4, "end": 11, "label": "claim"},
+    ]
+    rels = [{"head": h, "tail": t, "label": lab} for h, lab, t in links]
+    path = tmp_path / "in.jsonl"
+    path.write_text(
+        orjson.dumps({"text": TEXT, "annotator": "alice", "spans": spans, "relations": rels})
+        .decode() + "\n", encoding="utf-8",
+    )  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    ("links", "says"),
+    [
+        ([("q", "claimant", "a")], "'claimant' link, which the scheme does not have"),
+        ([("a", "speaker", "q")], "links a actor to a quote as speaker"),
+        ([("c1", "supports", "c2"), ("c2", "supports", "c1")], "go round in a cycle"),
+    ],
+)
+def test_import_with_a_scheme_refuses_links_it_forbids_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], links: list[tuple[str, str, str]],
+    says: str,
+) -> None:  # fmt: skip
+    scheme = tmp_path / "scheme.toml"
+    scheme.write_text(SCHEME, encoding="utf-8")
+    st = tmp_path / "store"
+    code, _, err = run(capsys, "import", str(_linked_file(tmp_path, links)), "--labels",
+                       str(scheme), "--store", str(st))  # fmt: skip
+    assert code == 1 and says in err and len(err.strip().splitlines()) == 1
+    assert not st.exists()
+    # The same file without a scheme to check against imports as it is.
+    code, _, _ = run(capsys, "import", str(_linked_file(tmp_path, links)), "--store", str(st))
+    assert code == 0
+
+
+def test_a_scheme_naming_an_unknown_label_in_a_relation_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(SCHEME.replace('to = ["actor"]', 'to = ["person"]'), encoding="utf-8")
+    with pytest.raises(InputError, match="names label 'person'"):
+        load_scheme(path)
+    assert [r.name for r in load_scheme_text(tmp_path, SCHEME).relations] == ["speaker", "supports"]
+
+
+def load_scheme_text(tmp_path: Path, body: str) -> LabelScheme:
+    path = tmp_path / "ok.toml"
+    path.write_text(body, encoding="utf-8")
+    return load_scheme(path)

@@ -236,12 +236,19 @@ def _check_annotator(name: str) -> None:
     metavar="NAME",
     help="Decode .txt/.md/.html files with this encoding (e.g. cp1252) instead of detecting.",
 )
+@click.option(
+    "--labels",
+    "labels_file",
+    type=click.Path(path_type=Path),
+    help="TOML scheme: links are checked against its [[relations]] (types, labels, cycles).",
+)
 def import_cmd(
     paths: tuple[Path, ...],
     store: Path | None,
     annotator: str | None,
     follow_symlinks: bool,
     encoding: str | None,
+    labels_file: Path | None,
 ) -> None:
     """Import .txt .md .html .jsonl files and folders (recursively). Idempotent.
 
@@ -256,7 +263,10 @@ def import_cmd(
     if annotator is not None:
         _check_annotator(annotator)
     options = ImportOptions(
-        annotator, follow_symlinks, check_encoding(encoding) if encoding else None
+        annotator,
+        follow_symlinks,
+        check_encoding(encoding) if encoding else None,
+        load_scheme(labels_file) if labels_file else None,
     )
     root = (store or default_store_path()).expanduser()
     new_folder = not root.exists()

@@ -144,7 +144,12 @@ class Catalog:
                 info = info_from_row(row)
                 results.append((info, True))
                 self._texts.remember(doc_id, text)
-            if item.get("spans") or item.get("relations") or item.get("status") == "done":
+            if (
+                item.get("spans")
+                or item.get("relations")
+                or item.get("doc_labels")
+                or item.get("status") == "done"
+            ):
                 layers.append((doc_id, {k: v for k, v in item.items() if k != "text"}))
         # The texts must be on disk before a catalog that lists them.
         sync_pending()

@@ -28,7 +28,9 @@ class Change:
 
     def describe(self) -> str:
         """One line for the message bar: what was labelled, deleted, relabelled or marked."""
-        if self.kind == "adjudicate" or (self.note and self.kind in ("link", "unlink", "cue")):
+        if self.kind in ("adjudicate", "doc_label") or (
+            self.note and self.kind in ("link", "unlink", "cue")
+        ):
             return self.note
         if self.kind in ("link", "unlink", "cue"):
             assert self.relation is not None

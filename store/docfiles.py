@@ -105,6 +105,8 @@ class DocData:
             layer["rejected"] = [list(c) for c in row["rejected"]]
         if "seeded" in row:
             layer["seeded"] = row["seeded"]
+        if row.get("doc_labels"):
+            layer["doc_labels"] = {k: list(v) for k, v in row["doc_labels"].items()}
         return layer
 
     def put_layer(self, layer: LayerRow) -> None:

@@ -52,6 +52,11 @@ def apply(
         return _apply_link(doc, op, inverse)
     if op["op"] == "cue":
         return _apply_cue(doc, op, inverse)
+    if op["op"] == "doc_label":
+        assert layer is not None
+        set_doc_label(layer, op["name"], op["old"] if inverse else op["new"])
+        return Change("doc_label", "", layer["annotator"], note=f"{op['name']}: "
+                      + (", ".join(op["old"] if inverse else op["new"]) or "none"))  # fmt: skip
     if op["op"] == "relabel":
         label = op["old"] if inverse else op["new"]
         row = doc.spans.get("id", op["id"])
@@ -79,6 +84,19 @@ def apply(
     doc.spans.remove("id", span.id)
     drop_links(doc, span.id)
     return Change("delete", "", span.annotator, span)
+
+
+def set_doc_label(layer: LayerRow, name: str, values: list[str]) -> None:
+    """Set (or, with no values, clear) one document label set of a layer."""
+    labels = dict(layer.get("doc_labels") or {})
+    if values:
+        labels[name] = list(values)
+    else:
+        labels.pop(name, None)
+    if labels:
+        layer["doc_labels"] = labels
+    else:
+        layer.pop("doc_labels", None)
 
 
 def drop_links(doc: DocData, span_id: str) -> list[RelationRow]:

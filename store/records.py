@@ -108,6 +108,15 @@ class LinkOp(TypedDict):
     relation: RelationRow
 
 
+class DocLabelOp(TypedDict):
+    """History entry: document label set ``name`` went from ``old`` to ``new`` choices."""
+
+    op: Literal["doc_label"]
+    name: str
+    old: list[str]
+    new: list[str]
+
+
 class CueOp(TypedDict):
     """History entry: a link's cue changed from ``old`` to ``new`` (span ids, "" for none);
     ``span`` is the cue span the change made, if it made one."""
@@ -136,7 +145,7 @@ class AdjudicateOp(TypedDict):
     rejected: list[list[Any]]
 
 
-HistoryOp = AddOp | DeleteOp | RelabelOp | AdjudicateOp | LinkOp | CueOp
+HistoryOp = AddOp | DeleteOp | RelabelOp | AdjudicateOp | LinkOp | CueOp | DocLabelOp
 
 
 class LayerRow(TypedDict):
@@ -150,6 +159,8 @@ class LayerRow(TypedDict):
     rejected: NotRequired[list[list[Any]]]
     #: Gold only: the seed strategy gold started from ("all" or "majority").
     seeded: NotRequired[str]
+    #: Document labels: label set (``topic``) -> the choices made (``["politics"]``).
+    doc_labels: NotRequired[dict[str, list[str]]]
 
 
 class DocFile(TypedDict, total=False):

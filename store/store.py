@@ -235,6 +235,7 @@ class Store:
                 item.get("spans") or [],
                 str(item.get("status") or "todo"),
                 item.get("relations") or [],
+                item.get("doc_labels") or None,
             )
         return results
 
@@ -386,6 +387,32 @@ class Store:
             layer["status"] = status
             doc.put_layer(layer)
         return self._emit(Change("status", doc_id, annotator, status=status))
+
+    # ------------------------------------------------------- document labels
+
+    def doc_labels(self, doc_id: str, annotator: str) -> dict[str, list[str]]:
+        """The annotator's labels of the whole document: label set -> choices."""
+        return dict(self._docfiles.layer(doc_id, annotator).get("doc_labels") or {})
+
+    def set_doc_labels(
+        self, doc_id: str, annotator: str, name: str, values: Iterable[str]
+    ) -> Change:
+        """Set one document label set (``topic``) to ``values`` (none: clear it); one
+        durable write, undoable."""
+        new = sorted(dict.fromkeys(str(v) for v in values))
+        if not name.strip() or any(not v.strip() for v in new):
+            raise InputError("empty document label; give a label set and its choices")
+        with self._docfiles.change(doc_id) as doc:
+            layer = doc.layer(annotator)
+            old = list((layer.get("doc_labels") or {}).get(name, []))
+            if old == new:
+                raise InputError(f"{name} is already {', '.join(new) or 'unset'}")
+            history.set_doc_label(layer, name, new)
+            history.record(layer, {"op": "doc_label", "name": name, "old": old, "new": new})
+            doc.put_layer(layer)
+        return self._emit(
+            Change("doc_label", doc_id, annotator, note=f"{name}: {', '.join(new) or 'none'}")
+        )
 
     # ----------------------------------------------------------------- links
 
@@ -622,6 +649,7 @@ class Store:
         spans: list[dict[str, Any]],
         status: str = "todo",
         relations: list[dict[str, Any]] | None = None,
+        doc_labels: dict[str, list[str]] | None = None,
     ) -> int:
         """Bring in a layer from an import: spans not already present are added (by id and
         by start/end/label). Returns the number added. Checks every span against the text.
@@ -659,7 +687,7 @@ class Store:
                         f"relation #{i} of {where} links span {end_id!r}, which is not in "
                         f"{annotator}'s layer; fix or drop the relation (nothing was imported)"
                     )
-        if self._merge_is_a_no_op(doc_id, annotator, checked, incoming, status):
+        if not doc_labels and self._merge_is_a_no_op(doc_id, annotator, checked, incoming, status):
             return 0  # re-importing the same file rewrites nothing (nor its backup)
         added = 0
         with self._docfiles.change(doc_id) as doc:
@@ -706,6 +734,9 @@ class Store:
             layer = doc.layer(annotator)
             if status == "done":
                 layer["status"] = "done"
+            for name, values in sorted((doc_labels or {}).items()):
+                # An imported layer's document labels replace what that layer had.
+                history.set_doc_label(layer, str(name), sorted({str(v) for v in values}))
             doc.put_layer(layer)
         return added
 

@@ -202,3 +202,33 @@ def load_scheme_text(tmp_path: Path, body: str) -> LabelScheme:
     path = tmp_path / "ok.toml"
     path.write_text(body, encoding="utf-8")
     return load_scheme(path)
+
+
+def test_document_labels_are_per_annotator_undoable_and_round_trip(
+    store: Store, tmp_path: Path
+) -> None:
+    import jsonschema
+
+    from tests.conftest import ROOT
+
+    doc, _, _ = _doc(store)
+    store.set_doc_labels(doc, "alice", "topic", ["politics", "defence"])
+    store.set_doc_labels(doc, "alice", "stance", ["neutral"])
+    store.set_doc_labels(doc, "bob", "topic", ["economy"])
+    assert store.doc_labels(doc, "alice") == {
+        "topic": ["defence", "politics"], "stance": ["neutral"]
+    }
+    with pytest.raises(InputError, match="already"):
+        store.set_doc_labels(doc, "alice", "stance", ["neutral"])
+    store.undo(doc, "alice")
+    assert store.doc_labels(doc, "alice") == {"topic": ["defence", "politics"]}
+    store.redo(doc, "alice")
+    (rec,) = list(store.records(annotator="alice"))
+    assert rec["doc_labels"] == {"stance": ["neutral"], "topic": ["defence", "politics"]}
+    schema = orjson.loads((ROOT / "docs" / "newsmark.schema.json").read_bytes())
+    jsonschema.validate(rec, schema)
+    other = Store.open(tmp_path / "other", create=True)
+    other.add_documents([rec, *store.records(annotator="bob")])
+    (doc2,) = [d.id for d in other.documents()]
+    assert other.doc_labels(doc2, "alice") == store.doc_labels(doc, "alice")
+    assert other.doc_labels(doc2, "bob") == {"topic": ["economy"]}

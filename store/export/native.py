@@ -66,7 +66,7 @@ def layer_records(
         exported = [s.to_export() for s in spans]
         if name == GOLD:
             _add_provenance(exported, rows)
-        yield {
+        out: Record = {
             "id": info.id,
             "text": body,
             "meta": info.export_meta(),
@@ -76,6 +76,11 @@ def layer_records(
             "relations": [r.to_export() for r in rels],
             "schema_version": SCHEMA_VERSION,
         }
+        doc_labels = None if layer is None else layer.get("doc_labels")
+        if doc_labels:
+            # Only when set: a layer without document labels keeps the shape it had.
+            out["doc_labels"] = {k: list(v) for k, v in sorted(doc_labels.items())}
+        yield out
 
 
 def _kept_cue(rel: Relation, span_ids: set[str]) -> Relation:

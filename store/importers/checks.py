@@ -204,6 +204,24 @@ def check_relations(relations: object, span_ids: set[str], where: str) -> None:
             raise InputError(f"{what}: label {_short(rel['label'])} {label_fault}; fix the label")
 
 
+def check_doc_labels(value: object, where: str) -> None:
+    """Document labels: an object of label set -> a list of choices, all one-line names."""
+    if not isinstance(value, Mapping):
+        raise InputError(f'{where}: "doc_labels" is {_short(value)}, not an object; fix it')
+    for name, choices in value.items():
+        fault = _name_fault(name)
+        if fault is not None:
+            raise InputError(f"{where}: document label set {_short(name)} {fault}; fix it")
+        if not isinstance(choices, list):
+            raise InputError(
+                f"{where}: document labels of {name!r} are {_short(choices)}, not a list"
+            )
+        for choice in choices:
+            fault = _name_fault(choice)
+            if fault is not None:
+                raise InputError(f"{where}: {name} label {_short(choice)} {fault}; fix it")
+
+
 def check_item(item: Mapping[str, Any], where: str) -> None:
     """Refuse an import item (text, spans, relations, status, annotator, meta) unless all good."""
     text = check_text(item.get("text"), where)
@@ -216,3 +234,4 @@ def check_item(item: Mapping[str, Any], where: str) -> None:
     check_status(item.get("status", "todo"), where)
     ids = check_spans(text, item.get("spans", []), where)
     check_relations(item.get("relations", []), ids, where)
+    check_doc_labels(item.get("doc_labels", {}), where)

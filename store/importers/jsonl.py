@@ -94,5 +94,6 @@ def _item(path: Path, lineno: int, rec: dict[str, Any]) -> Iterator[dict[str, An
         "status": _given(rec, "status", "todo"),
         "spans": _given(rec, "spans", []),
         "relations": _given(rec, "relations", []),
+        "doc_labels": _given(rec, "doc_labels", {}),
         "where": where,
     }

@@ -15,6 +15,11 @@ A scheme file looks like::
     from = ["quote"]       # the head: the content
     to = ["actor"]         # the tail: the source
     acyclic = false        # true: no chain of these links may come back round
+
+    [[doc_labels]]         # labels of the whole document (t in the reader)
+    name = "topic"
+    choices = ["politics", "economy", "security"]
+    multi = true           # several at once (default: one)
 """
 
 from __future__ import annotations
@@ -56,10 +61,20 @@ DEFAULT_RELATIONS = (
 
 
 @dataclass(frozen=True, slots=True)
+class DocLabelSet:
+    """Labels of a whole document (``topic``, ``stance``): one choice, or several."""
+
+    name: str
+    choices: tuple[str, ...]
+    multi: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class LabelScheme:
     name: str
     labels: tuple[Label, ...]
     relations: tuple[RelationType, ...] = DEFAULT_RELATIONS
+    doc_sets: tuple[DocLabelSet, ...] = ()
 
     def links_from(self, label: str) -> tuple[RelationType, ...]:
         """The link types a span with ``label`` can start."""
@@ -95,7 +110,9 @@ class LabelScheme:
             for n in names
             if self.by_name(n) is None
         ]
-        return LabelScheme(self.name, self.labels + tuple(extra), self.relations) if extra else self
+        if not extra:
+            return self
+        return LabelScheme(self.name, self.labels + tuple(extra), self.relations, self.doc_sets)
 
 
 DEFAULT_SCHEME = LabelScheme(
@@ -141,7 +158,39 @@ def load_scheme(path: Path) -> LabelScheme:
     labels.sort(key=lambda lab: (lab.key == "", lab.key))
     names = {lab.name for lab in labels}
     relations = _relations(path, data.get("relations"), names)
-    return LabelScheme(str(data.get("name", path.stem)), tuple(labels), relations)
+    doc_sets = _doc_sets(path, data.get("doc_labels"))
+    return LabelScheme(str(data.get("name", path.stem)), tuple(labels), relations, doc_sets)
+
+
+def _doc_sets(path: Path, raw: object) -> tuple[DocLabelSet, ...]:
+    """The scheme's [[doc_labels]]: name, choices = [...], multi = true|false."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InputError(f"{path}: doc_labels must be [[doc_labels]] tables; fix the file")
+    out: list[DocLabelSet] = []
+    for i, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise InputError(f"{path}: document label set #{i} has no name; give it a name")
+        name = entry["name"].strip()
+        choices = entry.get("choices")
+        if (
+            not isinstance(choices, list)
+            or not choices
+            or not all(isinstance(c, str) and c.strip() for c in choices)
+            or len(choices) > 9
+        ):
+            raise InputError(
+                f"{path}: document label set {name!r} needs choices = [1 to 9 names]; fix it"
+            )
+        multi = entry.get("multi", False)
+        if not isinstance(multi, bool):
+            raise InputError(f"{path}: document label set {name!r} has multi = {multi!r}; "
+                             "use true or false")  # fmt: skip
+        if any(s.name == name for s in out):
+            raise InputError(f"{path}: document label set {name!r} is given twice; keep one")
+        out.append(DocLabelSet(name, tuple(c.strip() for c in choices), multi))
+    return tuple(out)
 
 
 def _relations(path: Path, raw: object, names: set[str]) -> tuple[RelationType, ...]:

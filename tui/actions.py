@@ -32,7 +32,7 @@ class Action:
     group: str
     mode: str = "normal"  # the mode whose keys these are (tui.modes)
     # "reader" | "layer" | "article" | "doclist" | "prompt" | "help" | "app" | "adjudicate"
-    # | "link"
+    # | "link" | "tag"
     target: str = "reader"
     waits: bool = False  # held until earlier writes are acknowledged
     show: bool = False  # shown in the key bar
@@ -83,7 +83,7 @@ def _a(
 
 MOVE, SELECT, LABEL, EDIT, DOCS, APP = "Move", "Select", "Label", "Edit", "Documents", "App"
 TEAM = "Annotators"
-LINKS, PICKER = "Links", "Link picker"
+LINKS, PICKER, TAGS = "Links", "Link picker", "Document labels"
 ADJUDICATION = "Adjudication"
 FIND, LIST, FILTER, HELPG = "Find bar", "Document list", "Title filter", "Help screen"
 ART = "article"
@@ -191,6 +191,8 @@ ACTIONS: tuple[Action, ...] = (
     _a("next_doc", "right_square_bracket", "Next document", DOCS, waits=True, show=True,
        display="]", short="next doc"),
     _a("prev_doc", "left_square_bracket", "Previous document", DOCS, waits=True, display="["),
+    _a("tag", "t", "Document labels: topic, stance … (the scheme's sets)", DOCS,
+       target="tag", waits=True, display="t", short="tags"),
     _a("toggle_done", "d", "Mark the document done / not done", DOCS, target="layer",
        waits=True, show=True, display="d", short="done"),
     _a("toggle_others", "a", "Show / hide the other annotators' spans (underlined)", TEAM,
@@ -218,6 +220,19 @@ ACTIONS: tuple[Action, ...] = (
     _a("link_type", "tab", "Next link type for this label", PICKER, action="next_type",
        mode="link", target="link", show=True, display="tab", short="type", palette=False),
     _a("link_quit", "ctrl+q", "Quit", PICKER, action="quit", mode="link", waits=True,
+       display="ctrl+q", palette=False),
+    # ------------------------------------------------------------- the tag picker
+    *(_a(f"tag_{n}", str(n), f"Set or clear choice {n} of the set", TAGS,
+         action=f"toggle({n})", mode="tag", target="tag", waits=True, show=n == 1,
+         display=str(n), short="set", palette=False)
+      for n in range(1, 10)),
+    _a("tag_next", "tab", "Next label set", TAGS, action="next_set(1)", mode="tag",
+       target="tag", show=True, display="tab", short="next set", palette=False),
+    _a("tag_prev", "shift+tab", "Previous label set", TAGS, action="next_set(-1)", mode="tag",
+       target="tag", display="shift+tab", palette=False),
+    _a("tag_close", "escape,t,enter", "Close, back to the article", TAGS, action="to_article",
+       mode="tag", show=True, display="esc t enter", short="close", palette=False),
+    _a("tag_quit", "ctrl+q", "Quit", TAGS, action="quit", mode="tag", waits=True,
        display="ctrl+q", palette=False),
     # ------------------------------------------------------- the document list
     _a("docs_up", "up,k", "Previous document in the list", LIST, action="move(-1)",
@@ -308,8 +323,8 @@ ACTIONS = ACTIONS + ADJUDICATION_ACTIONS
 INHERITS: dict[str, str] = {_ADJ: "normal"}
 
 GROUPS = (
-    MOVE, SELECT, LABEL, EDIT, LINKS, DOCS, TEAM, APP, ADJUDICATION, FIND, PICKER, LIST, FILTER,
-    HELPG,
+    MOVE, SELECT, LABEL, EDIT, LINKS, DOCS, TEAM, APP, ADJUDICATION, FIND, PICKER, TAGS, LIST,
+    FILTER, HELPG,
 )  # fmt: skip
 
 

@@ -179,6 +179,7 @@ class LayerEditor:
         self._wrote = True
         self.say_saved(f"saved {stamp}: {_what(change, verb)}")
         self.reader.linker.applied(change)
+        self.reader.tagger.applied(change)
         if self.reader.adjudicating:
             self.reader.adjudication.changed()
             if follow and change.kind == "adjudicate" and view.selection_epoch == epoch:

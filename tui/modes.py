@@ -110,6 +110,19 @@ class LinkMode(PromptMode):
         reader.linker.refilter()
 
 
+class TagMode(Mode):
+    """The TAG picker has the keys: digits set the open document's labels."""
+
+    name = "tag"
+    label = "TAG"
+
+    def enter(self, reader: ReaderScreen) -> None:
+        reader.tagger.opened()
+
+    def leave(self, reader: ReaderScreen) -> None:
+        reader.tagger.closed()
+
+
 class DocsMode(Mode):
     """The document list has the keys: move, filter, sort, open."""
 
@@ -188,7 +201,7 @@ class HelpMode(Mode):
 
 def all_modes() -> dict[str, Mode]:
     modes: list[Mode] = [
-        NormalMode(), AdjudicateMode(), FindMode(), LinkMode(), DocsMode(), FilterMode(),
-        HelpMode(),
+        NormalMode(), AdjudicateMode(), FindMode(), LinkMode(), TagMode(), DocsMode(),
+        FilterMode(), HelpMode(),
     ]  # fmt: skip
     return {m.name: m for m in modes}

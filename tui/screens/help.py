@@ -47,6 +47,7 @@ NOTES = """\
 - `]` and `[` follow the document list's current order (filter with `t`, sort with `s`).
 - `L` links the selected quote or claim to its source (nearest first; type to filter);
   `f` jumps along a link, `C` gives the last link its cue (the word under the cursor).
+- `t` sets the document's labels (the scheme's [[doc_labels]] sets): a digit per choice.
 - `A` adjudicates: the keys edit gold, with every annotator's spans on show; `y` takes the
   version on offer, `c` offers another, `r` rejects, `n` goes to the next disagreement.
 

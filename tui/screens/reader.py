@@ -34,6 +34,7 @@ from tui.keys import Item, KeyStream, Perform
 from tui.linking import Linker
 from tui.modes import HelpMode, Mode, all_modes
 from tui.safe import safe_text
+from tui.tagging import Tagger
 from tui.watcher import StoreWatcher
 from tui.widgets.annotation_list import AnnotationList
 from tui.widgets.article_view import ArticleView, _readable
@@ -99,6 +100,7 @@ class ReaderScreen(Screen[None]):
         self.adjudication = Adjudication(self)
         self._others_before = False
         self.linker = Linker(self)
+        self.tagger = Tagger(self)
 
     # --------------------------------------------------------- typed handles
     # The panes are composed once and never replaced, so each is looked up once: a
@@ -159,6 +161,10 @@ class ReaderScreen(Screen[None]):
         return self.query_one("#link-picker", Static)
 
     @cached_property
+    def tag_picker(self) -> Static:
+        return self.query_one("#tag-picker", Static)
+
+    @cached_property
     def status(self) -> StatusBar:
         return self.query_one(StatusBar)
 
@@ -186,6 +192,7 @@ class ReaderScreen(Screen[None]):
             yield ArticleView(id="article")
             yield AnnotationList(id="annotations")
         yield Static(id="link-picker")
+        yield Static(id="tag-picker")
         yield PromptBar("link to", "type to filter (enter links, esc closes)", id="link-bar")
         yield PromptBar("find", "find (enter selects, esc closes)", id="find")
         yield StatusBar(id="status")
@@ -288,6 +295,7 @@ class ReaderScreen(Screen[None]):
             "layer": self.editor,
             "adjudicate": self.adjudication,
             "link": self.linker,
+            "tag": self.tagger,
             "article": self.view,
             "doclist": self.doc_list,
             "app": self.app,
@@ -409,6 +417,7 @@ class ReaderScreen(Screen[None]):
         except NewsmarkError:
             relations = []
         self.linker.load(relations)
+        self.tagger.load()
         self.watcher.seen(info.id)
         try:
             self.doc_status = self.store.status(info.id, self.layer_owner)
@@ -441,9 +450,12 @@ class ReaderScreen(Screen[None]):
         status = self.doc_status
         mark = "✓ done" if status == "done" else "todo"
         ok = "green" if self.app.current_theme.dark else "bold dark_green"
+        tags = self.tagger.summary()
         title = Text.assemble(
             Text(f" {self.doc_index + 1}/{len(self.docs)} ", style="bold reverse"),
             " ",
+            # Document labels first: a long title must not push them off the line.
+            safe_text(f"[{tags}] " if tags else "", style="italic"),
             safe_text(info.title, style="bold"),  # a title from a file
             Text(f"   {mark}", style=ok if status == "done" else "dim"),
         )

@@ -44,6 +44,8 @@ class KeyBar(Widget):
                 continue
             if a.name == "label":
                 out.append(("1–9", "label", a))
+            elif a.name == "toggle":
+                out.append(("1–9", a.short, a))
             else:
                 keys = (a.display or a.keys).split()[0]
                 out.append((keys, a.short or a.description, a))

@@ -231,3 +231,33 @@ def test_gold_is_not_an_annotator_name(
     assert code == 1
     assert "gold is the adjudicated layer" in err and len(err.strip().splitlines()) == 1
     assert not st.exists()  # refused before anything was imported
+
+
+async def test_T_shows_each_annotators_progress_and_their_agreement(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from tui.screens.team import TeamScreen
+
+    store, _ = two_annotator_store(tmp_path / "s")
+    app = NewsmarkApp(store, annotator=ME, write_in_thread=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(app, ["T"])
+        await settle(app, pilot)
+        assert isinstance(app.screen, TeamScreen) and reader_of(app).mode.name == "team"
+        from rich.console import Console
+
+        body = app.screen.query_one("#team-body", Static)
+        text = ""
+        for _ in range(500):  # counted on a thread
+            console = Console(width=100, record=True)
+            console.print(body.content)
+            text = console.export_text()
+            if "alice" in text:
+                break
+            await pilot.pause(0.01)
+        assert "alice" in text and "1/1" in text and "alice / bob" in text
+        assert "0.545" in text and "0.822" in text  # exact F1 and Cohen's κ, as `agree`
+        await burst(app, ["j", "T", "w"])
+        await settle(app, pilot)
+        assert reader_of(app).mode.name == "normal" and not isinstance(app.screen, TeamScreen)
+        assert reader_of(app).view.cursor > 0  # the key after T reached the article

@@ -40,7 +40,7 @@ TESTED_KEYS = {
     "e", "quotation_mark", "slash", "n", "N",
     "1", "2", "3", "4", "5", "6", "7", "8", "9",
     "tab", "shift+tab", "x", "delete", "u", "ctrl+z", "U", "ctrl+y",
-    "right_square_bracket", "left_square_bracket", "d", "o", "a", "A", "L", "f", "C", "t",
+    "right_square_bracket", "left_square_bracket", "d", "o", "a", "A", "L", "f", "C", "t", "T",
     "question_mark", "f1", "ctrl+p", "q", "ctrl+q",
 }  # fmt: skip
 
@@ -94,6 +94,7 @@ TESTED_MODE_KEYS = {
     # tests/test_link_keys.py
     "link": {"enter", "escape", "backspace", "delete", "left", "right", "home", "ctrl+a",
              "end", "ctrl+e", "ctrl+u", "down", "ctrl+n", "up", "ctrl+p", "tab", "ctrl+q"},
+    "team": {"T"},  # tests/test_adjudicate_keys.py; the help's keys scroll it
     # tests/test_tag_keys.py
     "tag": {"1", "2", "3", "4", "5", "6", "7", "8", "9", "tab", "shift+tab", "escape", "t",
             "enter", "ctrl+q"},

@@ -197,6 +197,8 @@ ACTIONS: tuple[Action, ...] = (
        waits=True, show=True, display="d", short="done"),
     _a("toggle_others", "a", "Show / hide the other annotators' spans (underlined)", TEAM,
        display="a", short="others"),
+    _a("team", "T", "Team: each annotator's progress, and their agreement", TEAM,
+       display="T", short="team"),
     _a("adjudicate", "A", "Adjudicate: edit gold, with every annotator's spans", TEAM,
        waits=True, display="A", short="adjudicate"),
     _a("toggle_docs", "o", "Document list: show it and move the keys there", DOCS,
@@ -278,6 +280,8 @@ ACTIONS: tuple[Action, ...] = (
        display="g", palette=False),
     _a("help_bottom", "G,end", "Bottom", HELPG, action="scroll(1000)", mode="help",
        target="help", display="G", palette=False),
+    _a("team_close", "T", "Close the team view (it scrolls like the help)", HELPG,
+       action="close_help", mode="team", show=True, display="T", short="close", palette=False),
     _a("help_quit", "ctrl+q", "Quit", HELPG, action="quit", mode="help", waits=True,
        display="ctrl+q", palette=False),
     # ----------------------------------------------------- the title filter bar
@@ -320,7 +324,7 @@ ACTIONS = ACTIONS + ADJUDICATION_ACTIONS
 
 #: A mode whose keys are its own first, then another mode's: adjudication edits
 #: gold with every key of the article.
-INHERITS: dict[str, str] = {_ADJ: "normal"}
+INHERITS: dict[str, str] = {_ADJ: "normal", "team": "help"}
 
 GROUPS = (
     MOVE, SELECT, LABEL, EDIT, LINKS, DOCS, TEAM, APP, ADJUDICATION, FIND, PICKER, TAGS, LIST,

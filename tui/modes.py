@@ -186,11 +186,14 @@ class HelpMode(Mode):
         self.back_to = "normal"  # the mode help returns to
         self.screen: HelpScreen | None = None
 
-    def enter(self, reader: ReaderScreen) -> None:
+    def make_screen(self, reader: ReaderScreen) -> HelpScreen:
         from tui.screens.help import HelpScreen
 
+        return HelpScreen(reader.scheme)
+
+    def enter(self, reader: ReaderScreen) -> None:
         self.back_to = reader.previous_mode
-        self.screen = HelpScreen(reader.scheme)
+        self.screen = self.make_screen(reader)
         reader.app.push_screen(self.screen, callback=lambda _: reader.help_closed())
 
     def leave(self, reader: ReaderScreen) -> None:
@@ -199,9 +202,21 @@ class HelpMode(Mode):
             reader.app.pop_screen()
 
 
+class TeamMode(HelpMode):
+    """The team view is up (progress, agreement); scrolled and closed like the help."""
+
+    name = "team"
+    label = "TEAM"
+
+    def make_screen(self, reader: ReaderScreen) -> HelpScreen:
+        from tui.screens.team import TeamScreen
+
+        return TeamScreen(reader.scheme, reader.store.root)
+
+
 def all_modes() -> dict[str, Mode]:
     modes: list[Mode] = [
         NormalMode(), AdjudicateMode(), FindMode(), LinkMode(), TagMode(), DocsMode(),
-        FilterMode(), HelpMode(),
+        FilterMode(), HelpMode(), TeamMode(),
     ]  # fmt: skip
     return {m.name: m for m in modes}

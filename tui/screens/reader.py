@@ -633,14 +633,17 @@ class ReaderScreen(Screen[None]):
     def action_help(self) -> None:
         self.set_mode("help")
 
+    def action_team(self) -> None:
+        self.set_mode("team")
+
     def action_close_help(self) -> None:
-        mode = self.modes["help"]
+        mode = self.mode if isinstance(self.mode, HelpMode) else self.modes["help"]
         assert isinstance(mode, HelpMode)
         self.set_mode(mode.back_to)
 
     def help_closed(self) -> None:
-        """The help screen was dismissed some other way (its own bindings)."""
-        if self.mode.name == "help":
+        """The help (or team) screen was dismissed some other way (its own bindings)."""
+        if isinstance(self.mode, HelpMode):
             self.action_close_help()
 
     # ------------------------------------------------------------------ quit

@@ -11,16 +11,20 @@ from hypothesis import strategies as st
 from store.agreement import (
     SCHEMES,
     Counts,
+    _pair_distance,
     agreement_report,
     cohen_kappa,
     confusion,
     fleiss_kappa,
     krippendorff_alpha,
+    link_scores,
+    links,
     rating_table,
     span_f1,
     span_scores,
     token_labels,
     tokens,
+    unitizing_alpha,
 )
 from store.errors import InputError
 from store.model import Span
@@ -301,3 +305,135 @@ def test_report_needs_two_annotators_with_finished_documents(store: Store) -> No
     with pytest.raises(InputError, match="bob has no finished"):
         agreement_report(store, ["alice", "bob"])
     assert agreement_report(store, ["alice", "bob"], status=None).pairs[0].cohen_kappa == 1.0
+
+
+# ------------------------------------------------------------ unitizing α_u
+
+
+def units(spec: str) -> list[Span]:
+    """Spans from Krippendorff's "category start+length" notation, comma-separated."""
+    out = []
+    for part in spec.split(","):
+        label, where = part.split()
+        start, length = map(int, where.split("+"))
+        out.append(mark(start, start + length, label))
+    return out
+
+
+# Krippendorff (2004), Content Analysis 2nd ed., p. 254: continuum 150–450, two coders.
+CODER_A = units("c 225+70, c 370+30, k 180+60, k 300+50")
+CODER_B = units("c 220+80, c 355+20, c 400+20, k 180+60, k 300+50")
+
+
+def test_unitizing_alpha_krippendorff_2004_example() -> None:
+    """Published: α_u 0.859 overall, cα_u 0.729 for c and 1.000 for k."""
+    got = unitizing_alpha([(150, 450, {"A": CODER_A, "B": CODER_B})])
+    assert got.overall == pytest.approx(0.859, abs=0.001)
+    assert got.per_label["c"] == pytest.approx(0.729, abs=0.001)
+    assert got.per_label["k"] == pytest.approx(1.000, abs=0.001)
+
+
+def test_unitizing_distances_of_the_worked_example() -> None:
+    """Krippendorff's δ² for the example's c units: 50 and 850 for the overlapping
+    pairs, 400 for B's 400+20 lying in A's gap 400–450; 1300 in all."""
+    assert _pair_distance([(225, 295)], [(220, 300)]) == 50
+    assert _pair_distance([(370, 400)], [(355, 375)]) == 850
+    assert _pair_distance([], [(400, 420)]) == 400
+    assert _pair_distance([(225, 295), (370, 400)], [(220, 300), (355, 375), (400, 420)]) == 1300
+
+
+def test_unitizing_alpha_identical_and_empty_layers() -> None:
+    same = unitizing_alpha([(150, 450, {"A": CODER_A, "B": list(CODER_A)})])
+    assert same.overall == 1.0 and same.per_label == {"c": 1.0, "k": 1.0}
+    nothing = unitizing_alpha([(0, 100, {"A": [], "B": []})])
+    assert nothing.overall is None and nothing.per_label == {}
+
+
+def test_unitizing_alpha_against_an_empty_layer_by_hand() -> None:
+    """L = 10, A marks 0–5, B nothing. D_o = 2·5² / (2·1·10²) = 0.25; units N = 1,
+    gaps 5 and 10: D_e = (2/10)·5²·(1 + 6) / (20·19 − 5·4) = 350/3600; α_u = −11/7."""
+    got = unitizing_alpha([(0, 10, {"A": [mark(0, 5, "x")], "B": []})])
+    assert got.overall == pytest.approx(-11 / 7)
+    assert got.per_label == {"x": pytest.approx(-11 / 7)}
+
+
+def test_unitizing_alpha_missing_annotator_is_missing_not_empty() -> None:
+    published = unitizing_alpha([(150, 450, {"A": CODER_A, "B": CODER_B})]).overall
+    # A second document only A finished adds nothing pairable.
+    alone = unitizing_alpha([(150, 450, {"A": CODER_A, "B": CODER_B}), (0, 300, {"A": CODER_A})])
+    assert alone.overall == published
+    # Three coders where C missed the first document; C agreeing with A on the second.
+    three = unitizing_alpha(
+        [
+            (150, 450, {"A": CODER_A, "B": CODER_B}),
+            (150, 450, {"A": CODER_A, "B": CODER_B, "C": CODER_A}),
+        ]
+    )
+    as_empty = unitizing_alpha(
+        [
+            (150, 450, {"A": CODER_A, "B": CODER_B, "C": []}),
+            (150, 450, {"A": CODER_A, "B": CODER_B, "C": CODER_A}),
+        ]
+    )
+    assert three.overall is not None and as_empty.overall is not None
+    assert three.overall > published  # C's agreement with A counts, nothing else
+    assert as_empty.overall < 0.5 < three.overall  # an empty C would be far worse
+
+
+def test_unitizing_alpha_joins_one_coders_overlapping_units() -> None:
+    """α_u needs a coder's units of a label not to overlap: a nested span or two
+    overlapping ones count as the stretch they cover together."""
+    published = unitizing_alpha([(150, 450, {"A": CODER_A, "B": CODER_B})])
+    nested = [*CODER_A, mark(230, 250, "c")]
+    split = [mark(225, 260, "c"), mark(250, 295, "c"), *CODER_A[1:]]
+    for layer in (nested, split):
+        got = unitizing_alpha([(150, 450, {"A": layer, "B": CODER_B})])
+        assert got == published
+    # Touching units stay two: 225–260 + 260–295 is not the one unit 225–295.
+    touching = [mark(225, 260, "c"), mark(260, 295, "c"), *CODER_A[1:]]
+    got = unitizing_alpha([(150, 450, {"A": touching, "B": CODER_B})])
+    assert got.per_label["c"] is not None and got.per_label["c"] < published.per_label["c"]
+
+
+# ------------------------------------------------------------------ links
+
+Q1, S1, Q2, S2 = (
+    mark(0, 10, "quote"),
+    mark(12, 16, "actor"),
+    mark(20, 30, "quote"),
+    mark(32, 36, "actor"),
+)
+
+
+class Rel:
+    def __init__(self, head: Span, tail: Span, label: str = "speaker") -> None:
+        self.head, self.tail, self.label = head.id, tail.id, label
+
+
+def test_link_scores_by_hand_exact_and_overlapping_ends() -> None:
+    reference = links([Q1, S1, Q2, S2], [Rel(Q1, S1), Rel(Q2, S2)])
+    q2_short = mark(20, 28, "quote")
+    cand_spans = [Q1, S1, q2_short, S2]
+    candidate = links(
+        cand_spans,
+        [
+            Rel(Q1, S1),  # the same link
+            Rel(q2_short, S2),  # a quote cut short: overlap only
+            Rel(q2_short, S2, "claimant"),  # other relation: never a match
+            Rel(Q1, S2),  # a link the reference does not have
+        ],
+    )
+    got = link_scores(reference, candidate)
+    exact, overlap = got["exact"], got["overlap"]
+    assert (exact.correct, exact.spurious, exact.missed) == (1, 3, 1)
+    assert exact.precision == pytest.approx(1 / 4) and exact.recall == pytest.approx(1 / 2)
+    assert exact.f1 == pytest.approx(1 / 3)
+    assert (overlap.correct, overlap.spurious, overlap.missed) == (2, 2, 0)
+    assert overlap.f1 == pytest.approx(2 / 3)
+    # Direction matters: speaker → quote is not quote → speaker.
+    backwards = links([Q1, S1], [Rel(S1, Q1)])
+    assert link_scores(links([Q1, S1], [Rel(Q1, S1)]), backwards)["overlap"].correct == 0
+    # A span of another label never stands in for an end, however it overlaps.
+    other = mark(0, 10, "claim")
+    relabelled = links([other, S1], [Rel(other, S1)])
+    assert link_scores(links([Q1, S1], [Rel(Q1, S1)]), relabelled)["overlap"].correct == 0

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store.agreement import GOLD as GOLD_NAME
 from store.agreement import (
     SCHEMES,
     Counts,
@@ -437,3 +438,116 @@ def test_link_scores_by_hand_exact_and_overlapping_ends() -> None:
     other = mark(0, 10, "claim")
     relabelled = links([other, S1], [Rel(other, S1)])
     assert link_scores(links([Q1, S1], [Rel(Q1, S1)]), relabelled)["overlap"].correct == 0
+
+
+def _layer(
+    store: Store, doc: str, who: str, spans: list[tuple[int, int, str]], status: str = "done"
+) -> list[str]:
+    ids = [store.add_span(doc, s, e, lab, who).span.id for s, e, lab in spans]
+    store.set_status(doc, who, status)
+    return ids
+
+
+def test_report_scores_each_annotator_against_gold_and_never_counts_gold(store: Store) -> None:
+    text = "Akar said the Pentagon agreed. Austin called Ankara."
+    d1, d2 = _store_with(store, [text, text + " Later."])
+    gold = [(0, 4, "actor"), (14, 22, "actor"), (45, 51, "actor")]  # Akar, Pentagon, Ankara
+    _layer(store, d1, GOLD_NAME, gold)
+    _layer(store, d1, "alice", gold)  # alice agrees with gold throughout
+    _layer(store, d1, "bob", [(0, 4, "actor"), (10, 22, "actor")])  # one wider, one missed
+    _layer(store, d2, "alice", [(0, 4, "actor")])
+    _layer(store, d2, "bob", [(0, 4, "actor")])  # no gold for d2
+
+    rep = agreement_report(store)
+    assert rep.annotators == ["alice", "bob"]  # gold is not an annotator
+    assert [(p.a, p.b) for p in rep.pairs] == [("alice", "bob")]
+    assert rep.pairs[0].documents == [d1, d2]
+    by = {g.annotator: g for g in rep.against_gold}
+    assert by["alice"].documents == [d1] and by["bob"].documents == [d1]
+    for scheme in SCHEMES:
+        assert by["alice"].spans[scheme].overall.f1 == 1.0
+    assert by["alice"].cohen_kappa == 1.0
+    # bob against gold (the reference): Akar correct; "the Pentagon" against "Pentagon"
+    # overlaps (same label); Ankara missed.
+    strict = by["bob"].spans["strict"].overall
+    assert (strict.correct, strict.incorrect, strict.missed, strict.spurious) == (1, 1, 1, 0)
+    assert (strict.tp, strict.fp, strict.fn) == (1, 1, 2)
+    assert strict.precision == pytest.approx(1 / 2) and strict.recall == pytest.approx(1 / 3)
+    partial = by["bob"].spans["partial"].overall
+    assert (partial.tp, partial.fp, partial.fn) == (1.5, 0.5, 1.5)
+    assert by["bob"].spans["type"].overall.f1 == pytest.approx(0.8)
+    assert by["bob"].cohen_kappa is not None and by["bob"].cohen_kappa < 1
+    assert by["bob"].links is None  # nobody linked anything
+    assert rep.links == []
+
+    with pytest.raises(InputError, match="gold is the adjudicated layer"):
+        agreement_report(store, ["alice", GOLD_NAME])
+
+
+def test_report_has_no_gold_section_without_a_finished_gold_layer(store: Store) -> None:
+    [d] = _store_with(store, ["Akar said the Pentagon agreed."])
+    for who in ("alice", "bob"):
+        _layer(store, d, who, [(0, 4, "actor")])
+    _layer(store, d, GOLD_NAME, [(0, 4, "actor")], status="todo")  # adjudication unfinished
+    assert agreement_report(store).against_gold == []
+    assert [g.annotator for g in agreement_report(store, status=None).against_gold] == [
+        "alice",
+        "bob",
+    ]
+
+
+def test_report_unitizing_alpha_over_documents_with_missing_annotators(store: Store) -> None:
+    d1, d2 = _store_with(store, ["Ankara and Washington talked.", "Akar called Austin today."])
+    _layer(store, d1, "alice", [(0, 6, "place"), (11, 21, "place")])
+    _layer(store, d1, "bob", [(0, 6, "place"), (11, 21, "place")])
+    _layer(store, d2, "alice", [(0, 4, "actor")])
+    _layer(store, d2, "carol", [(0, 4, "actor"), (12, 18, "actor")])
+    rep = agreement_report(store)
+    # The report's α_u is that of the documents' texts as continua, each with the
+    # annotators who finished it (bob missing on d2, carol on d1).
+    spans = {(d, a): store.spans(d, a) for d in (d1, d2) for a in ("alice", "bob", "carol")}
+    expected = unitizing_alpha(
+        [
+            (0, len(store.text(d1)), {"alice": spans[d1, "alice"], "bob": spans[d1, "bob"]}),
+            (0, len(store.text(d2)), {"alice": spans[d2, "alice"], "carol": spans[d2, "carol"]}),
+        ]
+    )
+    assert rep.unitizing_alpha == expected.overall
+    assert rep.unitizing_alpha_per_label == expected.per_label
+    assert rep.unitizing_alpha_per_label["place"] == 1.0  # alice and bob agree on places
+    actor = rep.unitizing_alpha_per_label["actor"]
+    assert actor is not None and actor < 1  # carol's Austin is hers alone
+
+
+def test_report_link_f1_between_annotators_and_against_gold(store: Store) -> None:
+    text = "\u201cWe agreed,\u201d Akar said. \u201cWe did not,\u201d Austin said."
+    [d] = _store_with(store, [text])
+    quote1, akar = (0, 12, "quote"), (13, 17, "actor")
+    quote2, austin = (24, 37, "quote"), (38, 44, "actor")
+    assert text[13:17] == "Akar" and text[38:44] == "Austin"
+
+    def linked(who: str, spans: list[tuple[int, int, str]], pairs: list[tuple[int, int]]) -> None:
+        ids = _layer(store, d, who, spans)
+        store.merge_layer(
+            d,
+            who,
+            [],
+            "done",
+            [{"head": ids[h], "tail": ids[t], "label": "speaker"} for h, t in pairs],
+        )
+
+    linked(GOLD_NAME, [quote1, akar, quote2, austin], [(0, 1), (2, 3)])
+    linked("alice", [quote1, akar, quote2, austin], [(0, 1), (2, 3)])
+    # bob cuts the second quote short and attributes the first to Austin.
+    linked("bob", [quote1, akar, (24, 35, "quote"), austin], [(0, 3), (2, 3)])
+
+    rep = agreement_report(store)
+    [pair] = rep.links
+    assert (pair.a, pair.b, pair.documents) == ("alice", "bob", [d])
+    exact, overlap = pair.links["exact"], pair.links["overlap"]
+    assert (exact.correct, exact.missed, exact.spurious) == (0, 2, 2)
+    assert (overlap.correct, overlap.missed, overlap.spurious) == (1, 1, 1)
+    assert overlap.f1 == pytest.approx(0.5)
+    by = {g.annotator: g for g in rep.against_gold}
+    assert by["alice"].links is not None and by["alice"].links["exact"].f1 == 1.0
+    assert by["bob"].links is not None and by["bob"].links["overlap"].f1 == pytest.approx(0.5)

@@ -534,6 +534,20 @@ def test_agree_shows_unitizing_alpha_gold_and_links_in_every_format(
     assert any(line.startswith("unitizing_alpha,alice|bob,,,0.") for line in lines)
 
 
+def test_readme_documents_every_agree_json_key(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    """Scripts read `agree --format json`: each key it writes is named in the README."""
+    _with_gold_and_links(st)
+    _, out, _ = run(capsys, "agree", "--store", str(st), "--format", "json")
+    data = orjson.loads(out)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Agreement")[1].split("\n## ")[0]
+    keys = set(data) | set(data["pairs"][0]) | set(data["against_gold"][0]) | set(data["links"][0])
+    keys |= set(data["pairs"][0]["spans"]["strict"]["overall"])
+    assert not {k for k in keys if f"`{k}`" not in section}
+
+
 def test_agree_refuses_gold_as_an_annotator(capsys: pytest.CaptureFixture[str], st: Path) -> None:
     _with_gold_and_links(st)
     code, out, err = run(
@@ -556,11 +570,14 @@ def test_readme_agreement_example_is_what_agree_prints(
         f"{pair['spans'][s]['overall']['f1']:.3f}" for s in ("strict", "exact", "partial", "type")
     ]
     per_label = ", ".join(f"{k} {v:.3f}" for k, v in sorted(report["alpha_per_label"].items()))
+    unitized = report["unitizing_alpha_per_label"]
+    per_unit = ", ".join(f"{k} {v:.3f}" for k, v in sorted(unitized.items()))
     expected = (
         "| alice / bob | strict | exact | partial | type |\n| --- | --- | --- | --- | --- |\n"
         f"| span F1 | {' | '.join(f1)} |\n\n"
         f"Cohen's κ {pair['cohen_kappa']:.3f} · Fleiss' κ {report['fleiss_kappa']:.3f} · "
-        f"Krippendorff's α {report['alpha']:.3f} ({per_label})"
+        f"Krippendorff's α {report['alpha']:.3f} ({per_label})\n\n"
+        f"Unitizing α_u {report['unitizing_alpha']:.3f} ({per_unit})"
     )
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- agree:start -->")[1].split("<!-- agree:end -->")[0]

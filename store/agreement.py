@@ -306,20 +306,30 @@ class _Layer:
 _NOBODY = _Reference([])
 
 
+def _as_partial(exact: Counts) -> Counts:
+    # Exact and partial match the same pairs (same bounds first, else the first overlap);
+    # only what an overlap counts as differs: incorrect there, partial here.
+    return Counts(exact.correct, 0, exact.incorrect, exact.missed, exact.spurious)
+
+
 def _span_f1(ref: _Layer, cand: _Layer) -> dict[Scheme, SchemeScores]:
     labels = sorted(set(ref.by_label) | set(cand.by_label))
     parts = [
         (lab, ref.parts.get(lab, _NOBODY), cand.parts.get(lab, _NOBODY).spans) for lab in labels
     ]
-    per_label: dict[Scheme, dict[str, Counts]] = {
-        scheme: {lab: _score(r, c, scheme) for lab, r, c in parts}
-        for scheme in ("exact", "partial", "type")
-    }
-    # Within one label's spans every label matches, so strict is exact there.
-    per_label["strict"] = per_label["exact"]
+    exact = {lab: _score(r, c, "exact") for lab, r, c in parts}
+    overall_exact = _score(ref.whole, cand.tuples, "exact")
     return {
-        scheme: SchemeScores(_score(ref.whole, cand.tuples, scheme), dict(per_label[scheme]))
-        for scheme in SCHEMES
+        # Within one label's spans every label matches, so strict is exact there.
+        "strict": SchemeScores(_score(ref.whole, cand.tuples, "strict"), dict(exact)),
+        "exact": SchemeScores(overall_exact, exact),
+        "partial": SchemeScores(
+            _as_partial(overall_exact), {lab: _as_partial(c) for lab, c in exact.items()}
+        ),
+        "type": SchemeScores(
+            _score(ref.whole, cand.tuples, "type"),
+            {lab: _score(r, c, "type") for lab, r, c in parts},
+        ),
     }
 
 
@@ -379,15 +389,45 @@ def tokens(text: str) -> list[tuple[int, int]]:
 
 def token_labels(toks: Sequence[tuple[int, int]], spans: Iterable[Marked]) -> list[str]:
     """Each token's label: the innermost (shortest) span overlapping it, or "O"."""
-    labels = [OUTSIDE] * len(toks)
-    ends = [e for _, e in toks]
+    return _paint([s for s, _ in toks], [e for _, e in toks], spans)
+
+
+def _paint(starts: Sequence[int], ends: Sequence[int], spans: Iterable[Marked]) -> list[str]:
+    labels = [OUTSIDE] * len(starts)
     # Longest first, so a shorter (inner) span painted later wins.
     for span in sorted(spans, key=lambda s: (s.start - s.end, s.start, s.label)):
-        i = bisect.bisect_right(ends, span.start)
-        while i < len(toks) and toks[i][0] < span.end:
-            labels[i] = span.label
-            i += 1
+        lo = bisect.bisect_right(ends, span.start)
+        hi = bisect.bisect_left(starts, span.end, lo)  # the first token starting at its end
+        labels[lo:hi] = [span.label] * (hi - lo) if hi > lo else []
     return labels
+
+
+def _token_runs(
+    toks: Sequence[tuple[int, int]], layers: Mapping[str, Sequence[Marked]]
+) -> tuple[list[int], dict[str, list[str]]]:
+    """Runs of tokens over which no layer's label changes: each run's length, and each
+    layer's label per run. Counting runs instead of tokens gives the same tables, in
+    the same order of first appearance, from tens of runs instead of hundreds of tokens.
+    """
+    n = len(toks)
+    if n == 0:
+        return [], {name: [] for name in layers}
+    starts = [s for s, _ in toks]
+    ends = [e for _, e in toks]
+    cuts = {0}
+    for spans in layers.values():
+        for span in spans:
+            # The tokens a span paints in token_labels: from the first it overlaps up to
+            # the first that starts at or after its end.
+            cuts.add(bisect.bisect_right(ends, span.start))
+            cuts.add(bisect.bisect_left(starts, span.end))
+    runs = sorted(c for c in cuts if c < n)
+    lengths = [b - a for a, b in zip(runs, [*runs[1:], n], strict=True)]
+    labels = {
+        name: [lab[c] for c in runs]
+        for name, lab in ((name, _paint(starts, ends, spans)) for name, spans in layers.items())
+    }
+    return lengths, labels
 
 
 # ------------------------------------------------------------------ kappas
@@ -663,6 +703,14 @@ def unitizing_alpha(
         (begin, end, [_by_label(spans) for spans in layers.values()])
         for begin, end, layers in continua
     ]
+    return _unitizing(grouped, labels)
+
+
+def _unitizing(
+    grouped: Sequence[tuple[int, int, Sequence[Mapping[str, Sequence[Marked]]]]],
+    labels: Iterable[str] | None,
+) -> UnitizingAlpha:
+    """:func:`unitizing_alpha` of continua whose coders' spans are grouped by label."""
     if labels is None:
         labels = {lab for _, _, coders in grouped for by in coders for lab in by}
     per_label: dict[str, float | None] = {}
@@ -993,7 +1041,8 @@ def agreement_report(
     has_gold: set[str] = set()
     layers: dict[str, dict[str, list[Any]]] = {}  # doc → name → spans (gold included)
     linked: dict[str, dict[str, list[Link]]] = {}  # doc → name → links
-    labels_of: dict[str, dict[str, list[str]]] = {}  # doc → name → token labels
+    runs: dict[str, list[int]] = {}  # doc → lengths of its runs of alike tokens
+    labels_of: dict[str, dict[str, list[str]]] = {}  # doc → name → label per run
     lengths: dict[str, int] = {}
     for info in infos:
         d = info.id
@@ -1019,8 +1068,7 @@ def agreement_report(
         linked[d] = {a: links(by_name[a], rels[a]) for a in names}
         text = store.text(d)
         lengths[d] = len(text)
-        toks = tokens(text)
-        labels_of[d] = {a: token_labels(toks, sp) for a, sp in by_name.items()}
+        runs[d], labels_of[d] = _token_runs(tokens(text), by_name)
     active = sorted({a for names in finished.values() for a in names})
     what = "finished (done) documents" if status == "done" else "layers"
     hint = "mark documents done in the reader, or pass --all-status to count unfinished ones"
@@ -1056,7 +1104,8 @@ def agreement_report(
             doc_scores.append(_span_f1(ia, ib))
             exact[d, a, b] = doc_scores[-1]["exact"].overall
             table.update(_confusion(ia.whole, ib.whole))
-            pairs.update(zip(labels_of[d][a], labels_of[d][b], strict=True))
+            for la, lb, k in zip(labels_of[d][a], labels_of[d][b], runs[d], strict=True):
+                pairs[la, lb] += k
             if linked[d][a] or linked[d][b]:
                 link_parts.append(link_scores(linked[d][a], linked[d][b]))
         n_tokens = sum(pairs.values())
@@ -1068,23 +1117,20 @@ def agreement_report(
     report.fleiss_documents = [d for d, names in shared.items() if len(names) == len(active)]
     rows: Counter[tuple[str, ...]] = Counter()
     for d in report.fleiss_documents:
-        rows.update(zip(*(labels_of[d][a] for a in active), strict=True))
+        table_rows = zip(*(labels_of[d][a] for a in active), strict=True)
+        for row, k in zip(table_rows, runs[d], strict=True):
+            rows[row] += k
     report.fleiss_kappa = _fleiss_of_patterns(rows) if rows else None
 
     # Token units (one value per annotator, None where missing) by distinct pattern, in
     # order of first appearance, so α sums exactly as over the full units × coders table.
     units: Counter[tuple[str | None, ...]] = Counter()
     for d in shared:
-        n = len(labels_of[d][finished[d][0]])
-        units.update(
-            zip(
-                *(
-                    labels_of[d][a] if a in layers[d] and a != GOLD else itertools.repeat(None, n)
-                    for a in active
-                ),
-                strict=True,
-            )
-        )
+        n = len(runs[d])
+        missing: list[str | None] = [None] * n
+        columns = [labels_of[d][a] if a in layers[d] else missing for a in active]
+        for unit, k in zip(zip(*columns, strict=True), runs[d], strict=True):
+            units[unit] += k
     report.alpha = _alpha_of_patterns(units)
     labels = sorted({s.label for d in shared for a in shared[d] for s in layers[d][a]})
     for lab in labels:
@@ -1093,10 +1139,10 @@ def agreement_report(
             binary[tuple(None if v is None else v == lab for v in unit)] += times
         report.alpha_per_label[lab] = _alpha_of_patterns(binary)
 
-    continua: list[Continuum] = [
-        (0, lengths[d], {a: layers[d][a] for a in names}) for d, names in shared.items()
-    ]
-    unitized = unitizing_alpha(continua, labels)
+    unitized = _unitizing(
+        [(0, lengths[d], [indexed[d][a].by_label for a in names]) for d, names in shared.items()],
+        labels,
+    )
     report.unitizing_alpha = unitized.overall
     report.unitizing_alpha_per_label = unitized.per_label
 
@@ -1109,7 +1155,8 @@ def agreement_report(
         gold_links: list[dict[LinkMatch, Counts]] = []
         for d in with_gold:
             doc_scores.append(_span_f1(indexed[d][GOLD], indexed[d][a]))
-            pairs.update(zip(labels_of[d][GOLD], labels_of[d][a], strict=True))
+            for la, lb, k in zip(labels_of[d][GOLD], labels_of[d][a], runs[d], strict=True):
+                pairs[la, lb] += k
             if linked[d][GOLD] or linked[d][a]:
                 gold_links.append(link_scores(linked[d][GOLD], linked[d][a]))
         scores = _sum_scores(doc_scores)

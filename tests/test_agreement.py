@@ -13,6 +13,7 @@ from store.agreement import (
     SCHEMES,
     Counts,
     _pair_distance,
+    _token_runs,
     agreement_report,
     cohen_kappa,
     confusion,
@@ -235,6 +236,22 @@ def test_tokens_take_the_innermost_overlapping_span() -> None:
     spans = [mark(0, 15, "actor"), mark(4, 10, "name"), mark(17, 19, "cue")]
     assert token_labels(toks, spans) == ["actor", "actor", "name", "actor", "cue", "O"]
     assert token_labels(toks, []) == ["O"] * 6
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="ab ,.", min_size=0, max_size=40),
+    st.lists(spans_strategy, min_size=1, max_size=3),
+)
+def test_token_runs_expand_to_every_tokens_label(text: str, layers: list[list[Span]]) -> None:
+    """The report counts runs of alike tokens; expanded, they are the token labels."""
+    toks = tokens(text)
+    by_name = {f"coder{i}": layer for i, layer in enumerate(layers)}
+    lengths, labels = _token_runs(toks, by_name)
+    assert sum(lengths) == len(toks) and all(n > 0 for n in lengths)
+    for name, spans in by_name.items():
+        expanded = [lab for lab, n in zip(labels[name], lengths, strict=True) for _ in range(n)]
+        assert expanded == token_labels(toks, spans)
 
 
 # ------------------------------------------------------------- a real store

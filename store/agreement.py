@@ -194,17 +194,29 @@ class _Reference:
 
     __slots__ = ("by_start", "longest", "spans", "starts")
 
-    def __init__(self, spans: Sequence[Marked]) -> None:
-        self.spans = [(s.start, s.end, s.label) for s in spans]
+    def __init__(self, spans: list[tuple[int, int, str]]) -> None:
+        self.spans = spans  # (start, end, label)
         # Only reference spans that can overlap are looked at (a document has hundreds):
         # by start, within the longest reference span, then in reference order.
-        starts = [s[0] for s in self.spans]
+        starts = [s[0] for s in spans]
+        self.by_start: list[int] | None
         if starts == sorted(starts):
-            self.by_start, self.starts = list(range(len(starts))), starts  # the store's order
+            self.by_start, self.starts = None, starts  # the store's order: index is rank
         else:
             self.by_start = sorted(range(len(starts)), key=starts.__getitem__)
             self.starts = [starts[i] for i in self.by_start]
-        self.longest = max((e - s for s, e, _ in self.spans), default=0)
+        self.longest = max([e - s for s, e, _ in spans], default=0)
+
+
+def _tuples(spans: Iterable[Marked]) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.label) for s in spans]
+
+
+def _group(spans: Iterable[tuple[int, int, str]]) -> dict[str, list[tuple[int, int, str]]]:
+    out: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for t in spans:
+        out[t[2]].append(t)
+    return out
 
 
 def _score(ref: _Reference, candidate: Sequence[tuple[int, int, str]], scheme: Scheme) -> Counts:
@@ -225,7 +237,7 @@ def _score(ref: _Reference, candidate: Sequence[tuple[int, int, str]], scheme: S
         # (in type, its distance 0 is the least there is); equal starts keep list order.
         k = bisect.bisect_left(starts, ps)
         while k < n and starts[k] == ps:
-            i = by_start[k]
+            i = k if by_start is None else by_start[k]
             ts, te, tl = spans[i]
             if te == pe and i not in matched and (any_label or tl == pl):
                 hit = i
@@ -238,9 +250,10 @@ def _score(ref: _Reference, candidate: Sequence[tuple[int, int, str]], scheme: S
         best = -1
         lo = bisect.bisect_left(starts, ps - longest)
         hi = bisect.bisect_left(starts, pe)
-        window = by_start[lo:hi]
-        if len(window) > 1:
-            window.sort()
+        if by_start is None:
+            window: Iterable[int] = range(lo, hi)
+        else:
+            window = sorted(by_start[lo:hi])
         for i in window:
             ts, te, tl = spans[i]
             if te <= ps or i in matched:
@@ -280,27 +293,19 @@ def span_scores(reference: Sequence[Marked], candidate: Sequence[Marked], scheme
     boundaries correct, any overlap partial; type: overlap with the same label.
     Each reference span is matched at most once; candidate spans are taken in order.
     """
-    return _score(_Reference(reference), [(s.start, s.end, s.label) for s in candidate], scheme)
-
-
-def _by_label(spans: Iterable[Marked]) -> dict[str, list[Marked]]:
-    out: dict[str, list[Marked]] = defaultdict(list)
-    for s in spans:
-        out[s.label].append(s)
-    return out
+    return _score(_Reference(_tuples(reference)), _tuples(candidate), scheme)
 
 
 class _Layer:
     """One layer's spans indexed once for every comparison it takes part in."""
 
-    __slots__ = ("by_label", "parts", "spans", "tuples", "whole")
+    __slots__ = ("by_label", "parts", "tuples", "whole")
 
     def __init__(self, spans: Sequence[Marked]) -> None:
-        self.spans = spans
-        self.by_label = _by_label(spans)
-        self.whole = _Reference(spans)
-        self.parts = {lab: _Reference(sp) for lab, sp in self.by_label.items()}
-        self.tuples = self.whole.spans
+        self.tuples = _tuples(spans)
+        self.whole = _Reference(self.tuples)
+        self.by_label = _group(self.tuples)
+        self.parts = {lab: _Reference(ts) for lab, ts in self.by_label.items()}
 
 
 _NOBODY = _Reference([])
@@ -328,7 +333,11 @@ def _span_f1(ref: _Layer, cand: _Layer) -> dict[Scheme, SchemeScores]:
         ),
         "type": SchemeScores(
             _score(ref.whole, cand.tuples, "type"),
-            {lab: _score(r, c, "type") for lab, r, c in parts},
+            {
+                # With no overlap short of exact, type pairs what exact pairs (one label).
+                lab: exact[lab] if exact[lab].incorrect == 0 else _score(r, c, "type")
+                for lab, r, c in parts
+            },
         ),
     }
 
@@ -346,7 +355,7 @@ def confusion(
     Each reference span pairs with the candidate span it overlaps most (same label
     first on a tie); a span that overlaps nothing on the other side pairs with None.
     """
-    return _confusion(_Reference(reference), _Reference(candidate))
+    return _confusion(_Reference(_tuples(reference)), _Reference(_tuples(candidate)))
 
 
 def _confusion(refs: _Reference, cands: _Reference) -> Counter[tuple[str | None, str | None]]:
@@ -357,7 +366,7 @@ def _confusion(refs: _Reference, cands: _Reference) -> Counter[tuple[str | None,
         best_key = (0, False)  # (overlap length, same label); the earliest wins a tie
         lo = bisect.bisect_left(cands.starts, rs - cands.longest)
         hi = bisect.bisect_left(cands.starts, re_)
-        for j in sorted(cands.by_start[lo:hi]):
+        for j in range(lo, hi) if cands.by_start is None else sorted(cands.by_start[lo:hi]):
             cs, ce, cl = cands.spans[j]
             if ce <= rs:
                 continue
@@ -374,7 +383,8 @@ def _confusion(refs: _Reference, cands: _Reference) -> Counter[tuple[str | None,
             continue
         lo = bisect.bisect_left(refs.starts, cs - refs.longest)
         hi = bisect.bisect_left(refs.starts, ce)
-        if not any(refs.spans[i][1] > cs for i in refs.by_start[lo:hi]):
+        near = range(lo, hi) if refs.by_start is None else refs.by_start[lo:hi]
+        if not any(refs.spans[i][1] > cs for i in near):
             table[None, cl] += 1
     return table
 
@@ -578,7 +588,7 @@ class UnitizingAlpha:
     per_label: dict[str, float | None]
 
 
-def _units(spans: Iterable[Marked]) -> list[tuple[int, int]]:
+def _units(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int]]:
     """One coder's units of one label, sorted, overlapping ones joined into their union.
 
     α_u needs a coder's units of one category not to overlap; where an annotator's
@@ -586,7 +596,7 @@ def _units(spans: Iterable[Marked]) -> list[tuple[int, int]]:
     together counts once, as one unit. Spans that only touch stay two units.
     """
     out: list[tuple[int, int]] = []
-    for start, end in sorted((s.start, s.end) for s in spans):
+    for start, end, _ in sorted(spans):
         if out and start < out[-1][1]:
             if end > out[-1][1]:
                 out[-1] = (out[-1][0], end)
@@ -700,14 +710,14 @@ def unitizing_alpha(
     marked is None; observed agreement everywhere is 1.0.
     """
     grouped = [
-        (begin, end, [_by_label(spans) for spans in layers.values()])
+        (begin, end, [_group(_tuples(spans)) for spans in layers.values()])
         for begin, end, layers in continua
     ]
     return _unitizing(grouped, labels)
 
 
 def _unitizing(
-    grouped: Sequence[tuple[int, int, Sequence[Mapping[str, Sequence[Marked]]]]],
+    grouped: Sequence[tuple[int, int, Sequence[Mapping[str, list[tuple[int, int, str]]]]]],
     labels: Iterable[str] | None,
 ) -> UnitizingAlpha:
     """:func:`unitizing_alpha` of continua whose coders' spans are grouped by label."""

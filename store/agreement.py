@@ -192,10 +192,11 @@ class SchemeScores:
 class _Reference:
     """A reference layer indexed for :func:`span_scores`: built once, scored in every scheme."""
 
-    __slots__ = ("by_start", "longest", "spans", "starts")
+    __slots__ = ("by_start", "longest", "members", "spans", "starts")
 
     def __init__(self, spans: list[tuple[int, int, str]]) -> None:
         self.spans = spans  # (start, end, label)
+        self.members = set(spans)
         # Only reference spans that can overlap are looked at (a document has hundreds):
         # by start, within the longest reference span, then in reference order.
         starts = [s[0] for s in spans]
@@ -223,6 +224,12 @@ def _score(ref: _Reference, candidate: Sequence[tuple[int, int, str]], scheme: S
     if ref.spans == candidate:
         # The same spans (as sorted layers of one label often are): each finds its twin.
         return Counts(correct=len(candidate))
+    distinct = set(candidate)
+    if len(distinct) == len(candidate) and distinct <= ref.members:
+        # Every candidate has a twin in the reference and none is without one, so none
+        # takes another's twin as a mere overlap: all correct, the rest of the reference
+        # missed (in every scheme; a candidate only missing spans is common).
+        return Counts(correct=len(candidate), missed=len(ref.spans) - len(candidate))
     cor = inc = par = spu = 0
     matched: set[int] = set()
     spans, by_start, starts, longest = ref.spans, ref.by_start, ref.starts, ref.longest
@@ -424,19 +431,33 @@ def _token_runs(
         return [], {name: [] for name in layers}
     starts = [s for s, _ in toks]
     ends = [e for _, e in toks]
-    cuts = {0}
-    for spans in layers.values():
+    bisect_left, bisect_right = bisect.bisect_left, bisect.bisect_right
+    painted: dict[str, list[tuple[int, int, Marked]]] = {}
+    cuts = {0, n}
+    for name, spans in layers.items():
+        # The tokens a span paints in token_labels: from the first it overlaps up to
+        # the first that starts at or after its end.
+        ranges = []
         for span in spans:
-            # The tokens a span paints in token_labels: from the first it overlaps up to
-            # the first that starts at or after its end.
-            cuts.add(bisect.bisect_right(ends, span.start))
-            cuts.add(bisect.bisect_left(starts, span.end))
-    runs = sorted(c for c in cuts if c < n)
-    lengths = [b - a for a, b in zip(runs, [*runs[1:], n], strict=True)]
-    labels = {
-        name: [lab[c] for c in runs]
-        for name, lab in ((name, _paint(starts, ends, spans)) for name, spans in layers.items())
-    }
+            lo = bisect_right(ends, span.start)
+            hi = bisect_left(starts, span.end, lo)
+            if lo < hi:
+                ranges.append((lo, hi, span))
+                cuts.add(lo)
+                cuts.add(hi)
+        painted[name] = ranges
+    bounds = sorted(cuts)
+    lengths = [b - a for a, b in itertools.pairwise(bounds)]
+    run_of = {c: k for k, c in enumerate(bounds)}
+    labels: dict[str, list[str]] = {}
+    for name, ranges in painted.items():
+        # token_labels on runs instead of tokens: longest first, so inner spans win.
+        per_run = [OUTSIDE] * len(lengths)
+        ranges.sort(key=lambda r: (r[2].start - r[2].end, r[2].start, r[2].label))
+        for lo, hi, span in ranges:
+            a, b = run_of[lo], run_of[hi]
+            per_run[a:b] = [span.label] * (b - a)
+        labels[name] = per_run
     return lengths, labels
 
 
@@ -770,6 +791,9 @@ LinkMatch = Literal["exact", "overlap"]
 
 def links(spans: Iterable[Identified], relations: Iterable[Linked]) -> list[Link]:
     """A layer's relations as the spans they join, sorted; dangling ones are left out."""
+    relations = list(relations)
+    if not relations:
+        return []
     by_id = {s.id: (s.start, s.end, s.label) for s in spans}
     return sorted(
         (by_id[r.head], by_id[r.tail], r.label)

@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from store.errors import InputError
+from store.storage import gc_paused
 
 if TYPE_CHECKING:
     from store.store import Store
@@ -632,6 +633,8 @@ def _pair_distance(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -
     Overlapping units differ by (Δ begin)² + (Δ end)²; a unit inside the other coder's
     gap (overlapping none of their units) by its length squared; gaps agree with gaps.
     """
+    if a == b:
+        return 0  # the same units: every segment meets its twin
     total = 0
     hit_a = [False] * len(a)
     hit_b = [False] * len(b)
@@ -1063,6 +1066,18 @@ def agreement_report(
     scored against it. InputError when fewer than two annotators take part
     anywhere, when no document has two of them, or when ``gold`` is named.
     """
+    # Hundreds of thousands of small tuples and lists live until the report is made;
+    # the cyclic GC would rescan them again and again (none of them form cycles).
+    with gc_paused():
+        return _agreement_report(store, annotators, docs, status)
+
+
+def _agreement_report(
+    store: Store,
+    annotators: Sequence[str] | None,
+    docs: Iterable[str] | None,
+    status: str | None,
+) -> AgreementReport:
     if annotators is not None and GOLD in annotators:
         raise InputError(
             f"{GOLD} is the adjudicated layer, not an annotator: every annotator is "

@@ -552,7 +552,7 @@ def _print_against_gold(
     spans = Table(
         title="against gold (the adjudicated layer is the reference)", title_justify="left"
     )
-    for col in ("annotator", "docs", "scheme", "label", "TP", "FP", "FN", "P", "R", "F1"):
+    for col in ("annotator", "documents", "scheme", "label", "TP", "FP", "FN", "P", "R", "F1"):
         spans.add_column(
             col, justify="left" if col in ("annotator", "scheme", "label") else "right"
         )

@@ -136,6 +136,13 @@ def test_random_overlapping_layers_agree_with_nervaluate(
     _assert_same_as_nervaluate(gold, pred)
 
 
+@settings(max_examples=200, deadline=None)
+@given(spans_strategy.flatmap(st.permutations), spans_strategy.flatmap(st.permutations))
+def test_layers_in_any_order_agree_with_nervaluate(gold: list[Span], pred: list[Span]) -> None:
+    """The store hands layers sorted; a script may not, and list order is what counts."""
+    _assert_same_as_nervaluate(list(gold), list(pred))
+
+
 def test_identical_layers_score_one_and_empty_layers_score_nothing() -> None:
     for scores in span_f1(GOLD, GOLD).values():
         assert scores.overall.f1 == 1.0

@@ -8,19 +8,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from store.agreement import GOLD as GOLD_NAME
 from store.agreement import (
     SCHEMES,
     Counts,
+    _pair_distance,
+    _token_runs,
     agreement_report,
     cohen_kappa,
     confusion,
     fleiss_kappa,
     krippendorff_alpha,
+    link_scores,
+    links,
     rating_table,
     span_f1,
     span_scores,
     token_labels,
     tokens,
+    unitizing_alpha,
 )
 from store.errors import InputError
 from store.model import Span
@@ -130,6 +136,13 @@ def test_random_overlapping_layers_agree_with_nervaluate(
     _assert_same_as_nervaluate(gold, pred)
 
 
+@settings(max_examples=200, deadline=None)
+@given(spans_strategy.flatmap(st.permutations), spans_strategy.flatmap(st.permutations))
+def test_layers_in_any_order_agree_with_nervaluate(gold: list[Span], pred: list[Span]) -> None:
+    """The store hands layers sorted; a script may not, and list order is what counts."""
+    _assert_same_as_nervaluate(list(gold), list(pred))
+
+
 def test_identical_layers_score_one_and_empty_layers_score_nothing() -> None:
     for scores in span_f1(GOLD, GOLD).values():
         assert scores.overall.f1 == 1.0
@@ -232,6 +245,22 @@ def test_tokens_take_the_innermost_overlapping_span() -> None:
     assert token_labels(toks, []) == ["O"] * 6
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="ab ,.", min_size=0, max_size=40),
+    st.lists(spans_strategy, min_size=1, max_size=3),
+)
+def test_token_runs_expand_to_every_tokens_label(text: str, layers: list[list[Span]]) -> None:
+    """The report counts runs of alike tokens; expanded, they are the token labels."""
+    toks = tokens(text)
+    by_name = {f"coder{i}": layer for i, layer in enumerate(layers)}
+    lengths, labels = _token_runs(toks, by_name)
+    assert sum(lengths) == len(toks) and all(n > 0 for n in lengths)
+    for name, spans in by_name.items():
+        expanded = [lab for lab, n in zip(labels[name], lengths, strict=True) for _ in range(n)]
+        assert expanded == token_labels(toks, spans)
+
+
 # ------------------------------------------------------------- a real store
 
 
@@ -301,3 +330,248 @@ def test_report_needs_two_annotators_with_finished_documents(store: Store) -> No
     with pytest.raises(InputError, match="bob has no finished"):
         agreement_report(store, ["alice", "bob"])
     assert agreement_report(store, ["alice", "bob"], status=None).pairs[0].cohen_kappa == 1.0
+
+
+# ------------------------------------------------------------ unitizing α_u
+
+
+def units(spec: str) -> list[Span]:
+    """Spans from Krippendorff's "category start+length" notation, comma-separated."""
+    out = []
+    for part in spec.split(","):
+        label, where = part.split()
+        start, length = map(int, where.split("+"))
+        out.append(mark(start, start + length, label))
+    return out
+
+
+# Krippendorff (2004), Content Analysis 2nd ed., p. 254: continuum 150–450, two coders.
+CODER_A = units("c 225+70, c 370+30, k 180+60, k 300+50")
+CODER_B = units("c 220+80, c 355+20, c 400+20, k 180+60, k 300+50")
+
+
+def test_unitizing_alpha_krippendorff_2004_example() -> None:
+    """Published: α_u 0.859 overall, cα_u 0.729 for c and 1.000 for k."""
+    got = unitizing_alpha([(150, 450, {"A": CODER_A, "B": CODER_B})])
+    assert got.overall == pytest.approx(0.859, abs=0.001)
+    assert got.per_label["c"] == pytest.approx(0.729, abs=0.001)
+    assert got.per_label["k"] == pytest.approx(1.000, abs=0.001)
+
+
+def test_unitizing_distances_of_the_worked_example() -> None:
+    """Krippendorff's δ² for the example's c units: 50 and 850 for the overlapping
+    pairs, 400 for B's 400+20 lying in A's gap 400–450; 1300 in all."""
+    assert _pair_distance([(225, 295)], [(220, 300)]) == 50
+    assert _pair_distance([(370, 400)], [(355, 375)]) == 850
+    assert _pair_distance([], [(400, 420)]) == 400
+    assert _pair_distance([(225, 295), (370, 400)], [(220, 300), (355, 375), (400, 420)]) == 1300
+
+
+def test_unitizing_alpha_identical_and_empty_layers() -> None:
+    same = unitizing_alpha([(150, 450, {"A": CODER_A, "B": list(CODER_A)})])
+    assert same.overall == 1.0 and same.per_label == {"c": 1.0, "k": 1.0}
+    nothing = unitizing_alpha([(0, 100, {"A": [], "B": []})])
+    assert nothing.overall is None and nothing.per_label == {}
+
+
+def test_unitizing_alpha_against_an_empty_layer_by_hand() -> None:
+    """L = 10, A marks 0–5, B nothing. D_o = 2·5² / (2·1·10²) = 0.25; units N = 1,
+    gaps 5 and 10: D_e = (2/10)·5²·(1 + 6) / (20·19 − 5·4) = 350/3600; α_u = −11/7."""
+    got = unitizing_alpha([(0, 10, {"A": [mark(0, 5, "x")], "B": []})])
+    assert got.overall == pytest.approx(-11 / 7)
+    assert got.per_label == {"x": pytest.approx(-11 / 7)}
+
+
+def test_unitizing_alpha_missing_annotator_is_missing_not_empty() -> None:
+    published = unitizing_alpha([(150, 450, {"A": CODER_A, "B": CODER_B})]).overall
+    # A second document only A finished adds nothing pairable.
+    alone = unitizing_alpha([(150, 450, {"A": CODER_A, "B": CODER_B}), (0, 300, {"A": CODER_A})])
+    assert alone.overall == published
+    # Three coders where C missed the first document; C agreeing with A on the second.
+    three = unitizing_alpha(
+        [
+            (150, 450, {"A": CODER_A, "B": CODER_B}),
+            (150, 450, {"A": CODER_A, "B": CODER_B, "C": CODER_A}),
+        ]
+    )
+    as_empty = unitizing_alpha(
+        [
+            (150, 450, {"A": CODER_A, "B": CODER_B, "C": []}),
+            (150, 450, {"A": CODER_A, "B": CODER_B, "C": CODER_A}),
+        ]
+    )
+    assert three.overall is not None and as_empty.overall is not None
+    assert three.overall > published  # C's agreement with A counts, nothing else
+    assert as_empty.overall < 0.5 < three.overall  # an empty C would be far worse
+
+
+def test_unitizing_alpha_joins_one_coders_overlapping_units() -> None:
+    """α_u needs a coder's units of a label not to overlap: a nested span or two
+    overlapping ones count as the stretch they cover together."""
+    published = unitizing_alpha([(150, 450, {"A": CODER_A, "B": CODER_B})])
+    nested = [*CODER_A, mark(230, 250, "c")]
+    split = [mark(225, 260, "c"), mark(250, 295, "c"), *CODER_A[1:]]
+    for layer in (nested, split):
+        got = unitizing_alpha([(150, 450, {"A": layer, "B": CODER_B})])
+        assert got == published
+    # Touching units stay two: 225–260 + 260–295 is not the one unit 225–295.
+    touching = [mark(225, 260, "c"), mark(260, 295, "c"), *CODER_A[1:]]
+    got = unitizing_alpha([(150, 450, {"A": touching, "B": CODER_B})])
+    assert got.per_label["c"] is not None and got.per_label["c"] < published.per_label["c"]
+
+
+# ------------------------------------------------------------------ links
+
+Q1, S1, Q2, S2 = (
+    mark(0, 10, "quote"),
+    mark(12, 16, "actor"),
+    mark(20, 30, "quote"),
+    mark(32, 36, "actor"),
+)
+
+
+class Rel:
+    def __init__(self, head: Span, tail: Span, label: str = "speaker") -> None:
+        self.head, self.tail, self.label = head.id, tail.id, label
+
+
+def test_link_scores_by_hand_exact_and_overlapping_ends() -> None:
+    reference = links([Q1, S1, Q2, S2], [Rel(Q1, S1), Rel(Q2, S2)])
+    q2_short = mark(20, 28, "quote")
+    cand_spans = [Q1, S1, q2_short, S2]
+    candidate = links(
+        cand_spans,
+        [
+            Rel(Q1, S1),  # the same link
+            Rel(q2_short, S2),  # a quote cut short: overlap only
+            Rel(q2_short, S2, "claimant"),  # other relation: never a match
+            Rel(Q1, S2),  # a link the reference does not have
+        ],
+    )
+    got = link_scores(reference, candidate)
+    exact, overlap = got["exact"], got["overlap"]
+    assert (exact.correct, exact.spurious, exact.missed) == (1, 3, 1)
+    assert exact.precision == pytest.approx(1 / 4) and exact.recall == pytest.approx(1 / 2)
+    assert exact.f1 == pytest.approx(1 / 3)
+    assert (overlap.correct, overlap.spurious, overlap.missed) == (2, 2, 0)
+    assert overlap.f1 == pytest.approx(2 / 3)
+    # Direction matters: speaker → quote is not quote → speaker.
+    backwards = links([Q1, S1], [Rel(S1, Q1)])
+    assert link_scores(links([Q1, S1], [Rel(Q1, S1)]), backwards)["overlap"].correct == 0
+    # A span of another label never stands in for an end, however it overlaps.
+    other = mark(0, 10, "claim")
+    relabelled = links([other, S1], [Rel(other, S1)])
+    assert link_scores(links([Q1, S1], [Rel(Q1, S1)]), relabelled)["overlap"].correct == 0
+
+
+def _layer(
+    store: Store, doc: str, who: str, spans: list[tuple[int, int, str]], status: str = "done"
+) -> list[str]:
+    ids = [store.add_span(doc, s, e, lab, who).span.id for s, e, lab in spans]
+    store.set_status(doc, who, status)
+    return ids
+
+
+def test_report_scores_each_annotator_against_gold_and_never_counts_gold(store: Store) -> None:
+    text = "Akar said the Pentagon agreed. Austin called Ankara."
+    d1, d2 = _store_with(store, [text, text + " Later."])
+    gold = [(0, 4, "actor"), (14, 22, "actor"), (45, 51, "actor")]  # Akar, Pentagon, Ankara
+    _layer(store, d1, GOLD_NAME, gold)
+    _layer(store, d1, "alice", gold)  # alice agrees with gold throughout
+    _layer(store, d1, "bob", [(0, 4, "actor"), (10, 22, "actor")])  # one wider, one missed
+    _layer(store, d2, "alice", [(0, 4, "actor")])
+    _layer(store, d2, "bob", [(0, 4, "actor")])  # no gold for d2
+
+    rep = agreement_report(store)
+    assert rep.annotators == ["alice", "bob"]  # gold is not an annotator
+    assert [(p.a, p.b) for p in rep.pairs] == [("alice", "bob")]
+    assert rep.pairs[0].documents == [d1, d2]
+    by = {g.annotator: g for g in rep.against_gold}
+    assert by["alice"].documents == [d1] and by["bob"].documents == [d1]
+    for scheme in SCHEMES:
+        assert by["alice"].spans[scheme].overall.f1 == 1.0
+    assert by["alice"].cohen_kappa == 1.0
+    # bob against gold (the reference): Akar correct; "the Pentagon" against "Pentagon"
+    # overlaps (same label); Ankara missed.
+    strict = by["bob"].spans["strict"].overall
+    assert (strict.correct, strict.incorrect, strict.missed, strict.spurious) == (1, 1, 1, 0)
+    assert (strict.tp, strict.fp, strict.fn) == (1, 1, 2)
+    assert strict.precision == pytest.approx(1 / 2) and strict.recall == pytest.approx(1 / 3)
+    partial = by["bob"].spans["partial"].overall
+    assert (partial.tp, partial.fp, partial.fn) == (1.5, 0.5, 1.5)
+    assert by["bob"].spans["type"].overall.f1 == pytest.approx(0.8)
+    assert by["bob"].cohen_kappa is not None and by["bob"].cohen_kappa < 1
+    assert by["bob"].links is None  # nobody linked anything
+    assert rep.links == []
+
+    with pytest.raises(InputError, match="gold is the adjudicated layer"):
+        agreement_report(store, ["alice", GOLD_NAME])
+
+
+def test_report_has_no_gold_section_without_a_finished_gold_layer(store: Store) -> None:
+    [d] = _store_with(store, ["Akar said the Pentagon agreed."])
+    for who in ("alice", "bob"):
+        _layer(store, d, who, [(0, 4, "actor")])
+    _layer(store, d, GOLD_NAME, [(0, 4, "actor")], status="todo")  # adjudication unfinished
+    assert agreement_report(store).against_gold == []
+    assert [g.annotator for g in agreement_report(store, status=None).against_gold] == [
+        "alice",
+        "bob",
+    ]
+
+
+def test_report_unitizing_alpha_over_documents_with_missing_annotators(store: Store) -> None:
+    d1, d2 = _store_with(store, ["Ankara and Washington talked.", "Akar called Austin today."])
+    _layer(store, d1, "alice", [(0, 6, "place"), (11, 21, "place")])
+    _layer(store, d1, "bob", [(0, 6, "place"), (11, 21, "place")])
+    _layer(store, d2, "alice", [(0, 4, "actor")])
+    _layer(store, d2, "carol", [(0, 4, "actor"), (12, 18, "actor")])
+    rep = agreement_report(store)
+    # The report's α_u is that of the documents' texts as continua, each with the
+    # annotators who finished it (bob missing on d2, carol on d1).
+    spans = {(d, a): store.spans(d, a) for d in (d1, d2) for a in ("alice", "bob", "carol")}
+    expected = unitizing_alpha(
+        [
+            (0, len(store.text(d1)), {"alice": spans[d1, "alice"], "bob": spans[d1, "bob"]}),
+            (0, len(store.text(d2)), {"alice": spans[d2, "alice"], "carol": spans[d2, "carol"]}),
+        ]
+    )
+    assert rep.unitizing_alpha == expected.overall
+    assert rep.unitizing_alpha_per_label == expected.per_label
+    assert rep.unitizing_alpha_per_label["place"] == 1.0  # alice and bob agree on places
+    actor = rep.unitizing_alpha_per_label["actor"]
+    assert actor is not None and actor < 1  # carol's Austin is hers alone
+
+
+def test_report_link_f1_between_annotators_and_against_gold(store: Store) -> None:
+    text = "\u201cWe agreed,\u201d Akar said. \u201cWe did not,\u201d Austin said."
+    [d] = _store_with(store, [text])
+    quote1, akar = (0, 12, "quote"), (13, 17, "actor")
+    quote2, austin = (24, 37, "quote"), (38, 44, "actor")
+    assert text[13:17] == "Akar" and text[38:44] == "Austin"
+
+    def linked(who: str, spans: list[tuple[int, int, str]], pairs: list[tuple[int, int]]) -> None:
+        ids = _layer(store, d, who, spans)
+        store.merge_layer(
+            d,
+            who,
+            [],
+            "done",
+            [{"head": ids[h], "tail": ids[t], "label": "speaker"} for h, t in pairs],
+        )
+
+    linked(GOLD_NAME, [quote1, akar, quote2, austin], [(0, 1), (2, 3)])
+    linked("alice", [quote1, akar, quote2, austin], [(0, 1), (2, 3)])
+    # bob cuts the second quote short and attributes the first to Austin.
+    linked("bob", [quote1, akar, (24, 35, "quote"), austin], [(0, 3), (2, 3)])
+
+    rep = agreement_report(store)
+    [pair] = rep.links
+    assert (pair.a, pair.b, pair.documents) == ("alice", "bob", [d])
+    exact, overlap = pair.links["exact"], pair.links["overlap"]
+    assert (exact.correct, exact.missed, exact.spurious) == (0, 2, 2)
+    assert (overlap.correct, overlap.missed, overlap.spurious) == (1, 1, 1)
+    assert overlap.f1 == pytest.approx(0.5)
+    by = {g.annotator: g for g in rep.against_gold}
+    assert by["alice"].links is not None and by["alice"].links["exact"].f1 == 1.0
+    assert by["bob"].links is not None and by["bob"].links["overlap"].f1 == pytest.approx(0.5)

@@ -480,6 +480,83 @@ def test_agree_with_one_finished_annotator_says_what_to_do(
     assert code == 1 and "zoe has no finished" in err
 
 
+def _with_gold_and_links(st: Path) -> str:
+    """alice and bob, each with a link, and the adjudicated gold layer."""
+    store = Store.open(st)
+    ((info, _),) = store.add_documents(
+        [{"text": SEED.read_text(encoding="utf-8"), "title": "Turkey call", "source": ""}]
+    )
+    # Akar (180–191) and Austin (222–234) as actors, Turkey (22–28) as a place.
+    for who, austin_end in (("alice", 234), ("bob", 228), ("gold", 234)):
+        akar = store.add_span(info.id, 180, 191, "actor", who).span
+        austin = store.add_span(info.id, 222, austin_end, "actor", who).span
+        store.add_span(info.id, 22, 28, "place", who)
+        link = {"head": akar.id, "tail": austin.id, "label": "talked_to"}
+        store.merge_layer(info.id, who, [], "done", [link])
+    return info.id
+
+
+def test_agree_shows_unitizing_alpha_gold_and_links_in_every_format(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    _with_gold_and_links(st)
+    code, out, err = run(capsys, "agree", "--store", str(st))
+    assert code == 0, err
+    assert "agreement of alice, bob over 1 document(s)" in out  # gold is no annotator
+    for title in ("unitizing α_u", "links (head span", "against gold", "tokens against gold"):
+        assert title in out
+    assert "gold / alice" in out and "gold / bob" in out
+
+    code, out, _ = run(capsys, "agree", "--store", str(st), "--format", "json")
+    data = orjson.loads(out)
+    assert data["annotators"] == ["alice", "bob"]
+    assert 0 < data["unitizing_alpha"] < 1 and data["unitizing_alpha_per_label"]["place"] == 1.0
+    gold = {g["annotator"]: g for g in data["against_gold"]}
+    assert gold["alice"]["spans"]["strict"]["overall"]["f1"] == 1.0
+    assert gold["alice"]["cohen_kappa"] == 1.0
+    bob = gold["bob"]["spans"]["strict"]["overall"]
+    assert (bob["tp"], bob["fp"], bob["fn"]) == (2, 1, 1)  # "Lloyd " is not Lloyd Austin
+    assert gold["bob"]["links"]["exact"]["f1"] == 0.0
+    assert gold["bob"]["links"]["overlap"]["f1"] == 1.0
+    [links] = data["links"]
+    assert (links["a"], links["b"], links["exact"]["correct"], links["overlap"]["correct"]) == (
+        "alice",
+        "bob",
+        0,
+        1,
+    )
+
+    code, out, _ = run(capsys, "agree", "--store", str(st), "--format", "csv")
+    lines = out.splitlines()
+    assert "f1,gold|alice,strict,,1" in lines and "fn,gold|bob,strict,,1" in lines
+    assert "link_f1,alice|bob,overlap,,1" in lines and "link_f1,gold|bob,exact,,0" in lines
+    assert "unitizing_alpha,alice|bob,,place,1" in lines
+    assert any(line.startswith("unitizing_alpha,alice|bob,,,0.") for line in lines)
+
+
+def test_readme_documents_every_agree_json_key(
+    capsys: pytest.CaptureFixture[str], st: Path
+) -> None:
+    """Scripts read `agree --format json`: each key it writes is named in the README."""
+    _with_gold_and_links(st)
+    _, out, _ = run(capsys, "agree", "--store", str(st), "--format", "json")
+    data = orjson.loads(out)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Agreement")[1].split("\n## ")[0]
+    keys = set(data) | set(data["pairs"][0]) | set(data["against_gold"][0]) | set(data["links"][0])
+    keys |= set(data["pairs"][0]["spans"]["strict"]["overall"])
+    assert not {k for k in keys if f"`{k}`" not in section}
+
+
+def test_agree_refuses_gold_as_an_annotator(capsys: pytest.CaptureFixture[str], st: Path) -> None:
+    _with_gold_and_links(st)
+    code, out, err = run(
+        capsys, "agree", "--store", str(st), "--annotator", "alice", "--annotator", "gold"
+    )
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "gold is the adjudicated layer" in err
+
+
 def test_readme_agreement_example_is_what_agree_prints(
     capsys: pytest.CaptureFixture[str], st: Path
 ) -> None:
@@ -493,11 +570,14 @@ def test_readme_agreement_example_is_what_agree_prints(
         f"{pair['spans'][s]['overall']['f1']:.3f}" for s in ("strict", "exact", "partial", "type")
     ]
     per_label = ", ".join(f"{k} {v:.3f}" for k, v in sorted(report["alpha_per_label"].items()))
+    unitized = report["unitizing_alpha_per_label"]
+    per_unit = ", ".join(f"{k} {v:.3f}" for k, v in sorted(unitized.items()))
     expected = (
         "| alice / bob | strict | exact | partial | type |\n| --- | --- | --- | --- | --- |\n"
         f"| span F1 | {' | '.join(f1)} |\n\n"
         f"Cohen's κ {pair['cohen_kappa']:.3f} · Fleiss' κ {report['fleiss_kappa']:.3f} · "
-        f"Krippendorff's α {report['alpha']:.3f} ({per_label})"
+        f"Krippendorff's α {report['alpha']:.3f} ({per_label})\n\n"
+        f"Unitizing α_u {report['unitizing_alpha']:.3f} ({per_unit})"
     )
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- agree:start -->")[1].split("<!-- agree:end -->")[0]

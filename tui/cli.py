@@ -28,7 +28,12 @@ from store.store import Store, default_store_path
 from tui.safe import TerminalStream, visible
 
 if TYPE_CHECKING:
-    from store.agreement import AgreementReport
+    from collections.abc import Callable, Mapping
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from store.agreement import AgreementReport, Counts, LinkMatch, Scheme, SchemeScores
 
 STORE_HELP = "Store folder (default ./newsmark-store, or $NEWSMARK_STORE)."
 
@@ -496,14 +501,27 @@ def _num(value: float | None) -> str:
 def _agreement_rows(report: AgreementReport) -> list[list[str]]:
     """The report as long-format CSV rows: measure, annotators, scheme, label, value."""
     rows: list[list[str]] = []
-    for p in report.pairs:
-        pair = f"{p.a}|{p.b}"
-        for scheme, scores in p.spans.items():
+
+    def span_rows(pair: str, spans: Mapping[Scheme, SchemeScores]) -> None:
+        for scheme, scores in spans.items():
             for label, c in [("", scores.overall), *sorted(scores.per_label.items())]:
                 for name in ("correct", "incorrect", "partial", "missed", "spurious"):
                     rows.append([name, pair, scheme, label, str(getattr(c, name))])
                 for name in ("precision", "recall", "f1"):
                     rows.append([name, pair, scheme, label, _num(getattr(c, name))])
+                for name in ("tp", "fp", "fn"):
+                    rows.append([name, pair, scheme, label, _num(getattr(c, name))])
+
+    def link_rows(pair: str, links: Mapping[LinkMatch, Counts]) -> None:
+        for match, c in links.items():
+            for name in ("correct", "missed", "spurious"):
+                rows.append([f"link_{name}", pair, match, "", str(getattr(c, name))])
+            for name in ("precision", "recall", "f1"):
+                rows.append([f"link_{name}", pair, match, "", _num(getattr(c, name))])
+
+    for p in report.pairs:
+        pair = f"{p.a}|{p.b}"
+        span_rows(pair, p.spans)
         rows.append(["tokens", pair, "", "", str(p.tokens)])
         rows.append(["cohen_kappa", pair, "", "", _num(p.cohen_kappa)])
         pairs = sorted(p.confusion.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or ""))
@@ -516,6 +534,18 @@ def _agreement_rows(report: AgreementReport) -> list[list[str]]:
         rows.append(["krippendorff_alpha", everyone, "", label, _num(alpha)])
     for d in report.ranking:
         rows.append(["disagreement", "|".join(d.annotators), "", d.doc_id, _num(d.disagreement)])
+    rows.append(["unitizing_alpha", everyone, "", "", _num(report.unitizing_alpha)])
+    for label, alpha in sorted(report.unitizing_alpha_per_label.items()):
+        rows.append(["unitizing_alpha", everyone, "", label, _num(alpha)])
+    for lr in report.links:
+        link_rows(f"{lr.a}|{lr.b}", lr.links)
+    for g in report.against_gold:
+        pair = f"gold|{g.annotator}"  # gold first: it is the reference
+        span_rows(pair, g.spans)
+        rows.append(["tokens", pair, "", "", str(g.tokens)])
+        rows.append(["cohen_kappa", pair, "", "", _num(g.cohen_kappa)])
+        if g.links is not None:
+            link_rows(pair, g.links)
     return rows
 
 
@@ -565,6 +595,13 @@ def _print_agreement(report: AgreementReport) -> None:
     for label, alpha in sorted(report.alpha_per_label.items()):
         toks.add_row("Krippendorff's α", everyone, Text(label), "", fmt(alpha))
     console.print(toks)
+    units = Table(title="unitizing α_u (offsets)", title_justify="left")
+    for col in ("annotators", "label", "α_u"):
+        units.add_column(col, justify="right" if col == "α_u" else "left")
+    units.add_row(everyone, "all", fmt(report.unitizing_alpha))
+    for label, alpha in sorted(report.unitizing_alpha_per_label.items()):
+        units.add_row(everyone, Text(label), fmt(alpha))
+    console.print(units)
     conf = Table(title="labels of overlapping spans", title_justify="left")
     for col in ("pair", "first", "second", "spans"):
         conf.add_column(col, justify="right" if col == "spans" else "left")
@@ -580,6 +617,74 @@ def _print_agreement(report: AgreementReport) -> None:
             Text(d.doc_id), Text(d.title[:40]), Text(", ".join(d.annotators)), fmt(d.disagreement)
         )
     console.print(docs)
+    if report.links:
+        console.print(_link_table(report, fmt))
+    if report.against_gold:
+        _print_against_gold(console, report, fmt)
+
+
+def _link_table(report: AgreementReport, fmt: Callable[[float | None], str]) -> Table:
+    """Link F1 per pair (and against gold), exact ends and overlapping ends."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="links (head span, tail span, relation label)", title_justify="left")
+    for col in ("pair", "ends", "cor", "mis", "spu", "P", "R", "F1"):
+        table.add_column(col, justify="left" if col in ("pair", "ends") else "right")
+    rows = [(f"{lr.a} / {lr.b}", lr.links) for lr in report.links]
+    rows += [(f"gold / {g.annotator}", g.links) for g in report.against_gold if g.links]
+    for pair, links in rows:
+        for match, c in links.items():
+            table.add_row(
+                Text(pair),
+                match,
+                *(str(n) for n in (c.correct, c.missed, c.spurious)),
+                fmt(c.precision),
+                fmt(c.recall),
+                fmt(c.f1),
+            )
+    return table
+
+
+def _print_against_gold(
+    console: Console, report: AgreementReport, fmt: Callable[[float | None], str]
+) -> None:
+    """Each annotator (candidate) against the gold layer (reference)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def amount(value: float) -> str:
+        return f"{value:g}"
+
+    spans = Table(
+        title="against gold (the adjudicated layer is the reference)", title_justify="left"
+    )
+    for col in ("annotator", "documents", "scheme", "label", "TP", "FP", "FN", "P", "R", "F1"):
+        spans.add_column(
+            col, justify="left" if col in ("annotator", "scheme", "label") else "right"
+        )
+    for g in report.against_gold:
+        for scheme, scores in g.spans.items():
+            for label, c in [("all", scores.overall), *sorted(scores.per_label.items())]:
+                spans.add_row(
+                    Text(g.annotator),
+                    str(len(g.documents)),
+                    scheme,
+                    Text(label),
+                    amount(c.tp),
+                    amount(c.fp),
+                    amount(c.fn),
+                    fmt(c.precision),
+                    fmt(c.recall),
+                    fmt(c.f1),
+                )
+    console.print(spans)
+    kappa = Table(title="tokens against gold", title_justify="left")
+    for col in ("annotator", "tokens", "Cohen's κ"):
+        kappa.add_column(col, justify="left" if col == "annotator" else "right")
+    for g in report.against_gold:
+        kappa.add_row(Text(g.annotator), str(g.tokens), fmt(g.cohen_kappa))
+    console.print(kappa)
 
 
 @cli.command("validate")

@@ -626,7 +626,8 @@ def _print_agreement(report: AgreementReport) -> None:
 def _link_table(report: AgreementReport, fmt: Callable[[float | None], str]) -> Table:
     """Link F1 per pair (and against gold), exact ends and overlapping ends."""
     from rich.table import Table
-    from rich.text import Text
+
+    from tui.safe import safe_text as Text
 
     table = Table(title="links (head span, tail span, relation label)", title_justify="left")
     for col in ("pair", "ends", "cor", "mis", "spu", "P", "R", "F1"):
@@ -651,7 +652,8 @@ def _print_against_gold(
 ) -> None:
     """Each annotator (candidate) against the gold layer (reference)."""
     from rich.table import Table
-    from rich.text import Text
+
+    from tui.safe import safe_text as Text
 
     def amount(value: float) -> str:
         return f"{value:g}"

@@ -917,6 +917,21 @@ def _scores_dict(spans: Mapping[Scheme, SchemeScores]) -> dict[str, Any]:
 
 
 @dataclass(slots=True)
+class DocLabelAgreement:
+    """Cohen's κ of two annotators' document labels of one label set (``topic``).
+
+    A document's value is its set of choices (``economy+politics``; ``—`` for none),
+    one nominal category, over the documents both finished.
+    """
+
+    a: str
+    b: str
+    name: str
+    documents: int
+    cohen_kappa: float | None
+
+
+@dataclass(slots=True)
 class AgreementReport:
     """Every measure of :func:`agreement_report`; ``to_dict`` gives plain JSON data."""
 
@@ -933,6 +948,7 @@ class AgreementReport:
     unitizing_alpha_per_label: dict[str, float | None] = field(default_factory=dict)
     against_gold: list[GoldReport] = field(default_factory=list)  # empty without gold
     links: list[LinkReport] = field(default_factory=list)  # empty when nobody linked
+    doc_labels: list[DocLabelAgreement] = field(default_factory=list)  # empty when none set
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready dicts and lists."""
@@ -984,6 +1000,7 @@ class AgreementReport:
                 }
                 for lr in self.links
             ],
+            "doc_labels": [asdict(x) for x in self.doc_labels],
         }
 
 
@@ -1065,6 +1082,11 @@ def _taking_part(
     return sorted({a for a in chosen if status is None or store.status(doc_id, a) == status})
 
 
+def _doc_value(choices: list[str] | None) -> str:
+    """A document's value in one label set, as one nominal category."""
+    return "+".join(sorted(choices)) if choices else "—"
+
+
 def agreement_report(
     store: Store,
     annotators: Sequence[str] | None = None,
@@ -1106,6 +1128,7 @@ def _agreement_report(
     runs: dict[str, list[int]] = {}  # doc → lengths of its runs of alike tokens
     labels_of: dict[str, dict[str, list[str]]] = {}  # doc → name → label per run
     lengths: dict[str, int] = {}
+    tagged: dict[str, dict[str, dict[str, list[str]]]] = {}  # doc → name → document labels
     for info in infos:
         d = info.id
         names = _taking_part(store, d, None if annotators is None else [*annotators, GOLD], status)
@@ -1128,6 +1151,7 @@ def _agreement_report(
                 rels[rel.annotator].append(rel)
         layers[d] = by_name
         linked[d] = {a: links(by_name[a], rels[a]) for a in names}
+        tagged[d] = {a: store.doc_labels(d, a) for a in names}
         text = store.text(d)
         lengths[d] = len(text)
         runs[d], labels_of[d] = _token_runs(tokens(text), by_name)
@@ -1175,6 +1199,13 @@ def _agreement_report(
         report.pairs.append(PairReport(a, b, both, scores, n_tokens, _kappa_of_table(pairs), table))
         if link_parts:  # someone of the two linked something
             report.links.append(LinkReport(a, b, both, _sum_links(link_parts)))
+        sets = sorted({k for d in both for who in (a, b) for k in tagged[d][who]})
+        for name in sets:
+            va = [_doc_value(tagged[d][a].get(name)) for d in both]
+            vb = [_doc_value(tagged[d][b].get(name)) for d in both]
+            report.doc_labels.append(
+                DocLabelAgreement(a, b, name, len(both), cohen_kappa(va, vb))
+            )
 
     report.fleiss_documents = [d for d, names in shared.items() if len(names) == len(active)]
     rows: Counter[tuple[str, ...]] = Counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -575,3 +576,27 @@ def test_report_link_f1_between_annotators_and_against_gold(store: Store) -> Non
     by = {g.annotator: g for g in rep.against_gold}
     assert by["alice"].links is not None and by["alice"].links["exact"].f1 == 1.0
     assert by["bob"].links is not None and by["bob"].links["overlap"].f1 == pytest.approx(0.5)
+
+
+def test_document_labels_agreement_is_cohens_kappa_per_label_set(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s", create=True)
+    docs = []
+    for i in range(4):
+        ((info, _),) = store.add_documents([{"text": f"Document number {i} says little."}])
+        docs.append(info.id)
+    # alice and bob agree on the topic of 3 of 4 documents; stance only alice set.
+    topics = {"alice": ["politics", "politics", "economy", "economy"],
+              "bob": ["politics", "politics", "economy", "politics"]}  # fmt: skip
+    for who, values in topics.items():
+        for d, topic in zip(docs, values, strict=True):
+            store.set_doc_labels(d, who, "topic", [topic])
+            store.set_status(d, who, "done")
+    store.set_doc_labels(docs[0], "alice", "stance", ["critical"])
+    report = agreement_report(store)
+    by_set = {x.name: x for x in report.doc_labels}
+    # po = 3/4; alice 2/2, bob 3/1: pe = (2*3 + 2*1) / 16 = 0.5; κ = (0.75 - 0.5) / 0.5.
+    assert by_set["topic"].cohen_kappa == pytest.approx(0.5)
+    assert by_set["topic"].documents == 4
+    # Only alice set a stance, on one document: po 3/4, and pe 3·4/16 = 3/4 too, so κ 0.
+    assert by_set["stance"].cohen_kappa == pytest.approx(0.0)
+    assert report.to_dict()["doc_labels"][0]["name"] in ("stance", "topic")

@@ -546,6 +546,9 @@ def _agreement_rows(report: AgreementReport) -> list[list[str]]:
         rows.append(["cohen_kappa", pair, "", "", _num(g.cohen_kappa)])
         if g.links is not None:
             link_rows(pair, g.links)
+    for x in report.doc_labels:
+        rows.append(["doc_label_kappa", f"{x.a}|{x.b}", "", x.name, _num(x.cohen_kappa)])
+        rows.append(["doc_label_documents", f"{x.a}|{x.b}", "", x.name, str(x.documents)])
     return rows
 
 
@@ -619,6 +622,13 @@ def _print_agreement(report: AgreementReport) -> None:
     console.print(docs)
     if report.links:
         console.print(_link_table(report, fmt))
+    if report.doc_labels:
+        tags = Table(title="document labels (Cohen's κ per label set)", title_justify="left")
+        for col in ("pair", "label set", "documents", "κ"):
+            tags.add_column(col, justify="left" if col in ("pair", "label set") else "right")
+        for x in report.doc_labels:
+            tags.add_row(Text(f"{x.a} / {x.b}"), Text(x.name), str(x.documents), fmt(x.cohen_kappa))
+        console.print(tags)
     if report.against_gold:
         _print_against_gold(console, report, fmt)
 

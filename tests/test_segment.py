@@ -479,3 +479,30 @@ def test_numbers_with_thousands_separators_are_one_word() -> None:
     then = text.index("then")
     assert seg.word_at(then) == (then, then + 4)
     assert seg.next_word(text.index("1,900")) == text.index("dockworkers")
+
+
+PIECES = [*"ab  \n\t.,'-1,9", "İ", "ı", "👨\u200d🚒", "漢", "e\u0301", "\r\n", "\u2028"]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=200).map("".join), st.data())
+@settings(max_examples=60, deadline=None)
+def test_words_found_around_the_cursor_are_the_layouts_words(
+    text: str, data: st.DataObject
+) -> None:
+    """A large text's first `w`/`b` (before its layout exists) land where they would after."""
+    import store.segment as segment
+
+    saved = segment.LOCAL_WORDS_FROM, segment._BLOCK
+    # Small blocks, so the window around the cursor is cut inside lines too.
+    segment._BLOCK = data.draw(st.integers(4, 64))
+    try:
+        full = Segmenter(text)
+        want = [(full.next_word(p), full.prev_word(p)) for p in range(len(text) + 1)]
+        segment.LOCAL_WORDS_FROM = 0
+        got = [
+            (Segmenter(text).next_word(p), Segmenter(text).prev_word(p))
+            for p in range(len(text) + 1)
+        ]
+    finally:
+        segment.LOCAL_WORDS_FROM, segment._BLOCK = saved
+    assert got == want

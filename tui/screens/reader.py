@@ -341,7 +341,7 @@ class ReaderScreen(Screen[None]):
             if waiting["done"] or (tries == 0 and waiting["started"]):
                 return
             waiting["started"] = True
-            if not self.view.layout_ready and tries < 100:
+            if not self.view.rows_ready and tries < 100:
                 self.set_timer(0.01, lambda: check(tries + 1))
                 return
             waiting["done"] = True

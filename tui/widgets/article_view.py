@@ -607,6 +607,16 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         width = self._content_width()
         return layout is not None and layout.window is None and layout.width == width
 
+    @property
+    def rows_ready(self) -> bool:
+        """The rows around the cursor are wrapped for the pane's current width.
+
+        A large article's first layout covers screens either side of the cursor, and
+        the rest follows on a thread; keys need not wait for that rest.
+        """
+        layout = self._text_layout
+        return layout is not None and layout.width == self._content_width()
+
     def _content_width(self) -> int:
         return self._scrollable_region().width
 
@@ -659,6 +669,19 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         layout = Layout(text, width, tab_size, paragraph_gap=_one_line_paragraphs(text))
         with suppress(RuntimeError):  # the app may be shutting down
             self.app.call_from_thread(self._finish_relayout, layout, generation)
+        if self._segmenter is None and generation == self._doc_generation:
+            # Words, sentences and paragraphs of a large article take ~30 ms a megabyte
+            # to find: find them here too, so the first `w` does not pay for it.
+            from store.segment import Segmenter
+
+            segmenter = Segmenter(text)
+            segmenter.paragraphs()
+            with suppress(RuntimeError):
+                self.app.call_from_thread(self._install_segmenter, segmenter, generation)
+
+    def _install_segmenter(self, segmenter: Segmenter, generation: int) -> None:
+        if generation == self._doc_generation and self._segmenter is None:
+            self._segmenter = segmenter
 
     def _finish_relayout(self, layout: Layout, generation: int) -> None:
         if generation == self._doc_generation and layout.width == self._content_width():

@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/agree.py
 	$(BIN)/python bench/adjudicate.py
 	$(BIN)/python bench/safe.py
+	$(BIN)/python bench/keys.py
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q

@@ -53,7 +53,9 @@ SYNC_START = b"\x1b[?2026h"
 # within a few of them. Output silent this long after a key means it has settled.
 QUIET = 0.12
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
-_ANSI = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]|\x1b\][^\x07]*\x07")
+_ANSI = re.compile(
+    rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>]|\x1b\][^\x07]*\x07"
+)
 
 # (name, keys pressed in turn); each group is timed over the same number of presses.
 MOTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -140,8 +142,8 @@ class Session:
         while self._read(quiet):
             pass
 
-    def press(self, key: str, until: str | None = None, timeout: float = 10.0) -> Press:
-        """Press ``key``; return when nothing more is drawn (and ``until`` was drawn)."""
+    def press(self, key: str, timeout: float = 10.0) -> Press:
+        """Press ``key``; return when nothing more is drawn."""
         mark = len(self.proc.raw)
         t0 = time.perf_counter()
         os.write(self.proc.fd, key.encode())
@@ -152,11 +154,7 @@ class Session:
             if not self._read(max(0.0, wait)):
                 if first is None:
                     raise RuntimeError(f"key {key!r} drew nothing in {timeout} s")
-                if until is None or until in _plain(self.proc.raw[mark:]):
-                    break
-                if time.perf_counter() > deadline:
-                    raise RuntimeError(f"{until!r} not drawn after {key!r}")
-                continue
+                break
             now = time.perf_counter()
             first = first or now
             last = now
@@ -176,7 +174,8 @@ class Session:
             if not self._read(max(0.0, quiet)):
                 if seen is not None:
                     break
-                raise RuntimeError(f"{needle!r} not drawn after {key!r}: {_plain(self.proc.raw[mark:])!r}")
+                drawn = _plain(self.proc.raw[mark:])
+                raise RuntimeError(f"{needle!r} not drawn after {key!r}: {drawn!r}")
             now = time.perf_counter()
             first = first or now
             last = now
@@ -236,8 +235,10 @@ def med(values: list[float] | list[int]) -> float:
 
 def report(title: str, ours: dict[str, Samples], bare: dict[str, Samples]) -> None:
     print(f"\n{title} (medians; ratio = newsmark / bare Textual)")
-    head = f"{'key':<20} {'CPU/key ms':>22} {'key→first change ms':>24} {'key→settled ms':>24} {'frames':>9}"
-    print(head)
+    print(
+        f"{'key':<20} {'CPU/key ms':>22} {'key→first change ms':>24}"
+        f" {'key→settled ms':>24} {'frames':>9}"
+    )
     for name, mine in ours.items():
         base = bare[name]
         cells = []

@@ -10,7 +10,7 @@ acknowledged, and an acknowledgement never moves the cursor or the selection.
 from __future__ import annotations
 
 import gc
-from contextlib import suppress
+from contextlib import AbstractContextManager, suppress
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
@@ -49,6 +49,11 @@ if TYPE_CHECKING:
     from tui.app import NewsmarkApp
 
 POLL_SECONDS = 2.0
+# How long a write's key holds the screen's next frame: a write usually returns
+# sooner, and the span and "saved" then arrive in the same frame as the key's own
+# change, instead of "saving…" first and "saved" a frame or two (17–33 ms) later.
+# A slower write shows "saving…" after this and "saved" when it returns.
+SAVE_HOLD_SECONDS = 0.025
 # How long a signal waits for writes in flight before the reader leaves anyway
 # (a document lock held by another process times out after 5 s).
 SHUTDOWN_GRACE_SECONDS = 8.0
@@ -99,6 +104,8 @@ class ReaderScreen(Screen[None]):
         self.adjudication = Adjudication(self)
         self._others_before = False
         self.linker = Linker(self)
+        # The frame held for a write in flight (``hold_frame_for_write``), if any.
+        self._frame_hold: AbstractContextManager[None] | None = None
 
     # --------------------------------------------------------- typed handles
     # The panes are composed once and never replaced, so each is looked up once: a
@@ -492,11 +499,38 @@ class ReaderScreen(Screen[None]):
 
     # ---------------------------------------------------------------- writes
 
+    def hold_frame_for_write(self) -> None:
+        """Hold the next frame until the write just submitted returns (or briefly).
+
+        Only "saving…" is skipped, never "saved": that still waits for the write.
+        """
+        if self._frame_hold is not None or not isinstance(self.writer, ThreadWriter):
+            return
+        hold = self.app.batch_update()
+        hold.__enter__()
+        self._frame_hold = hold
+        self.set_timer(SAVE_HOLD_SECONDS, lambda: self._release_frame(hold))
+
+    def _release_frame(self, hold: AbstractContextManager[None] | None = None) -> None:
+        """Let the held frame be drawn (``hold``: only if it is still that one)."""
+        current = self._frame_hold
+        if current is None or (hold is not None and hold is not current):
+            return
+        self._frame_hold = None
+        current.__exit__(None, None, None)
+        # Drawn on this screen's next idle, which the end of a batch does not prompt.
+        self.check_idle()
+
     def on_write_done(self, message: WriteDone) -> None:
         writer = self.writer
         if isinstance(writer, ThreadWriter):
             writer.acknowledged()
         message.done(message.outcome)
+        if self._frame_hold is not None:
+            # Released from the app's queue, after the panes this repainted have told
+            # the screen (each from its own queue): released here, the screen would
+            # draw before hearing from them and draw them a frame later.
+            self.app.call_later(self._release_frame)
         if self.quitting:
             self._report_unseen_failure(self._quit_reason)
             if not writer.pending:
@@ -685,6 +719,7 @@ class ReaderScreen(Screen[None]):
     def _leave(self, force: bool = False) -> None:
         if self.writer.pending and not force:
             return
+        self._release_frame()
         with suppress(NewsmarkError):
             self._remember_position()
             self.store.save_index()

@@ -174,6 +174,8 @@ class Session:
             if not self._read(max(0.0, quiet)):
                 if seen is not None:
                     break
+                if time.perf_counter() < deadline:
+                    continue
                 drawn = _plain(self.proc.raw[mark:])
                 raise RuntimeError(f"{needle!r} not drawn after {key!r}: {drawn!r}")
             now = time.perf_counter()

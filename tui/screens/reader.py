@@ -397,6 +397,8 @@ class ReaderScreen(Screen[None]):
             self.doc_index = self._index_of(current)
             self._fill_doc_list()
             self.refresh_title()
+        if seen.spans is not None:
+            self._release_parsed()
         if seen.spans is not None and seen.spans != self.spans:
             self.editor.replace(seen.spans)
             self.doc_list.update_row(
@@ -451,6 +453,21 @@ class ReaderScreen(Screen[None]):
         if self.adjudicating:
             self.adjudication.load()
         self.show_position()
+        if not self.damaged:
+            self.writer.share_text(info.id, text)
+            # Its row from what was just read: a summary would parse the file again.
+            self.doc_list.update_row(DocRow(info.id, info.title, self.doc_status, len(spans)))
+        self._release_parsed()
+
+    def _release_parsed(self) -> None:
+        """Leave the open document's one parsed copy to the writer thread's Store.
+
+        The reader has what it shows (spans, links, status); keeping the parsed file
+        as well would hold it twice (~5 MB at 5,000 spans). Only a rare read (another
+        process's change, others' spans) parses it again, and drops it after.
+        """
+        if isinstance(self.writer, ThreadWriter):
+            self.store.release(self.doc.id)
 
     def _index_of(self, doc_id: str) -> int:
         return next((i for i, d in enumerate(self.docs) if d.id == doc_id), self.doc_index)
@@ -647,6 +664,7 @@ class ReaderScreen(Screen[None]):
             with suppress(NewsmarkError):
                 owner = self.layer_owner
                 spans = [s for s in self.store.spans(self.doc.id) if s.annotator != owner]
+            self._release_parsed()
         self.view.set_others(spans)
         self.show_position()
 

@@ -136,13 +136,13 @@ class VirtualList(ScrollView, can_focus=True):
             if self.scroll_y > self.max_scroll_y:
                 self.scroll_to(y=self.max_scroll_y, animate=False)
             return
-        if self.is_mounted and not self.show_vertical_scrollbar and 0 < old.height <= height:
-            if size.height <= height:
-                # It fits before and after: no scrollbar comes or goes, nothing scrolls,
-                # so the rows that changed are all there is to repaint (a layout pass
-                # here repainted the whole screen, in two frames, on every label).
-                self.set_reactive(VirtualList.virtual_size, size)
-                return
+        fits = 0 < old.height <= height and size.height <= height
+        if self.is_mounted and not self.show_vertical_scrollbar and fits:
+            # It fits before and after: no scrollbar comes or goes, nothing scrolls,
+            # so the rows that changed are all there is to repaint (a layout pass
+            # here repainted the whole screen, in two frames, on every label).
+            self.set_reactive(VirtualList.virtual_size, size)
+            return
         self.virtual_size = size
 
     def invalidate(self, index: int | None = None) -> None:

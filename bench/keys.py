@@ -29,6 +29,7 @@ import argparse
 import os
 import re
 import select
+import shutil
 import statistics
 import sys
 import tempfile
@@ -295,7 +296,10 @@ def main() -> None:
                     session = Session([str(big_text), str(bare_doc)], BARE, "BARE-READY")
                     results = bare
                 else:
-                    args = ["--store", str(big_dir), "--annotator", "bench"]
+                    # Every session starts from the same store: the words it labels are new.
+                    fresh = Path(tmp) / f"big-{s}"
+                    shutil.copytree(big_dir, fresh)
+                    args = ["--store", str(fresh), "--annotator", "bench"]
                     session = Session(args, None, "1 MB article")
                     results = ours
                 try:

@@ -52,8 +52,9 @@ POLL_SECONDS = 2.0
 # How long a write's key holds the screen's next frame: a write usually returns
 # sooner, and the span and "saved" then arrive in the same frame as the key's own
 # change, instead of "saving…" first and "saved" a frame or two (17–33 ms) later.
-# A slower write shows "saving…" after this and "saved" when it returns.
-SAVE_HOLD_SECONDS = 0.025
+# A slower write shows "saving…" after this and "saved" when it returns. A label on
+# a 1 MB article with 5,000 spans writes in 20–40 ms on a busy 2-core machine.
+SAVE_HOLD_SECONDS = 0.05
 # How long a signal waits for writes in flight before the reader leaves anyway
 # (a document lock held by another process times out after 5 s).
 SHUTDOWN_GRACE_SECONDS = 8.0

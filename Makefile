@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/safe.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/bigdoc.py
+	$(BIN)/python bench/keys.py
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q

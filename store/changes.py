@@ -25,6 +25,8 @@ class Change:
     note: str = ""
     #: A link made, removed or given a cue.
     relation: Relation | None = None
+    #: The links an undone delete brought back with its span (as they were).
+    relations: tuple[Relation, ...] = ()
 
     def describe(self) -> str:
         """One line for the message bar: what was labelled, deleted, relabelled or marked."""

@@ -213,6 +213,12 @@ class DocFiles:
                 return cast(LayerRow, dict(r))
         return new_layer(annotator)
 
+    def release(self, doc_id: str) -> None:
+        """Forget the parsed copy of one document file (it is read again when needed)."""
+        db = self._dbs.pop(doc_id, None)
+        if db is not None:
+            db.close()
+
     def close(self) -> None:
         """Close every open document file."""
         for db in self._dbs.values():

@@ -74,11 +74,14 @@ def apply(
             return None
         # The whole row comes back, gold's provenance included, and its links as they were.
         doc.spans.insert(cast(SpanRow, {**op["span"], "created": time.time()}))
+        restored: list[Relation] = []
         if op["op"] == "delete":
             for rel in op.get("relations", []):
                 doc.relations.remove("id", rel["id"])
                 doc.relations.insert(dict(rel))  # type: ignore[arg-type]
-        return Change("add", "", span.annotator, span)
+                restored.append(Relation.from_row(rel))
+        # The links come back on the change, so the reader need not re-read the file.
+        return Change("add", "", span.annotator, span, relations=tuple(restored))
     if not exists:
         return None
     doc.spans.remove("id", span.id)

@@ -162,3 +162,35 @@ async def test_rows_are_the_strips_textual_would_build() -> None:
             got = panel.render_line(row)
             assert list(got) == list(expected) and got.cell_length == width
             assert all(isinstance(s, Segment) for s in got)
+
+
+async def test_a_short_list_changes_without_a_layout_and_blanks_a_removed_last_row() -> None:
+    """A list that fits its pane before and after repaints its rows, not the screen."""
+    app = ListApp()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(CountingList)
+        few = spans(5)
+        panel.set_spans(few, COLORS)
+        await pilot.pause()
+        layouts: list[int] = []
+        original = app.screen._refresh_layout
+
+        def counting(*args: object, **kwargs: object) -> None:
+            layouts.append(1)
+            original(*args, **kwargs)  # type: ignore[arg-type]
+
+        app.screen._refresh_layout = counting  # type: ignore[method-assign]
+        added = Span("new", 11, 15, "quote", "wNEW")  # sorts third
+        panel.apply([added], [], COLORS)
+        await pilot.pause()
+        assert [row_text(panel, i).split()[1] for i in range(6)] == [
+            "w000", "w001", "wNEW", "w002", "w003", "w004"
+        ]  # fmt: skip
+        panel.painted.clear()
+        panel.apply([], [added, few[4]], COLORS)
+        await pilot.pause()
+        assert layouts == []
+        # The rows the two annotations left are painted again, blank now.
+        assert {4, 5} <= set(panel.painted)
+        assert [row_text(panel, i).strip() for i in (4, 5)] == ["", ""]
+        assert panel.count == 4

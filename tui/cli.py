@@ -187,6 +187,9 @@ def open_cmd(
     gc.disable()
     try:
         from tui.app import NewsmarkApp
+        from tui.heap import limit_heap_growth
+
+        limit_heap_growth()  # the writer thread's megabyte buffers are given back
 
         app = NewsmarkApp(
             st,

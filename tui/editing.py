@@ -108,6 +108,9 @@ class LayerEditor:
         """
         self.status.say("saving", "saving…")
         self.writer.submit(call, done)
+        # Usually the write returns within a frame: the key's change, the span and
+        # "saved" are then drawn together, in one frame.
+        self.reader.hold_frame_for_write()
 
     def acknowledged(
         self, outcome: Outcome, epoch: int, verb: str = "", follow: bool = False

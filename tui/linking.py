@@ -105,10 +105,12 @@ class Linker:
                 for r in self.relations
                 if gone not in (r.head, r.tail)
             ]  # fmt: skip
-        elif change.kind == "add":
-            # An undone delete may bring links back: ask the store (rare, small).
-            reader = self.reader
-            self.relations = reader.store.relations(reader.doc.id, reader.layer_owner)
+        elif change.kind == "add" and change.relations:
+            # An undone delete brought its links back, as they were; a plain label
+            # brings none (re-reading them parsed the whole document file each time).
+            back = {r.id: r for r in change.relations}
+            kept = [r for r in self.relations if r.id not in back]
+            self.relations = sorted([*kept, *back.values()], key=lambda r: r.id)
         else:
             return
         self._version += 1

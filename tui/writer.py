@@ -70,6 +70,9 @@ class SyncWriter:
     def submit(self, call: Call, done: Done) -> None:
         done(run_call(call, self.store))
 
+    def share_text(self, doc_id: str, text: str) -> None:
+        pass  # the reader's own Store writes: it has the text already
+
     def close(self) -> None:
         pass
 
@@ -84,6 +87,12 @@ class ThreadWriter:
         self._thread: threading.Thread | None = None
         #: Writes submitted and not yet acknowledged on the UI thread.
         self.pending = 0
+        # (doc_id, text) the writer's Store takes before its next write (share_text).
+        self._text: tuple[str, str] | None = None
+
+    def share_text(self, doc_id: str, text: str) -> None:
+        """The open document's text, as the reader read and checked it: one copy, not two."""
+        self._text = (doc_id, text)  # one assignment: safe to read from the thread
 
     def submit(self, call: Call, done: Done) -> None:
         if self._thread is None:
@@ -98,6 +107,7 @@ class ThreadWriter:
 
     def _run(self) -> None:
         store: Store | None = None
+        taken: tuple[str, str] | None = None
         while True:
             job = self._queue.get()
             if job is None:
@@ -110,6 +120,10 @@ class ThreadWriter:
                     outcome = Outcome(error=NewsmarkError(f"could not open the store: {exc}"))
                     self._target.post_message(WriteDone(outcome, done))
                     continue
+            shared = self._text
+            if shared is not None and shared is not taken:
+                store.share_text(*shared)
+                taken = shared
             outcome = run_call(call, store)
             if outcome.change is not None:
                 revision = store.revision(outcome.change.doc_id)

@@ -107,10 +107,12 @@ class VirtualList(ScrollView, can_focus=True):
         Rows keep their cached strips (keyed by ``row_key``), so only rows showing
         something new are rendered.
         """
+        old = self._count
         self._resize(count)
         top = int(self.scroll_offset.y)
         first = max(first, top)
-        last = min(max(count, 1), top + self.size.height) - 1
+        # Through the old last row too: after a removal it is blank now.
+        last = min(max(count, old, 1), top + self.size.height) - 1
         if first <= last:
             self.refresh_lines(first, last - first + 1)
 
@@ -123,7 +125,8 @@ class VirtualList(ScrollView, can_focus=True):
         size = Size(old.width or self.size.width, max(count, 1))
         if size == old:
             return
-        scrolls = min(size.height, old.height) > self.container_size.height
+        height = self.container_size.height
+        scrolls = min(size.height, old.height) > height
         if self.is_mounted and self.show_vertical_scrollbar and scrolls:
             # The list scrolls before and after: only its range and the scrollbar's thumb
             # change. Assigning virtual_size would run a layout pass and re-render the
@@ -132,6 +135,13 @@ class VirtualList(ScrollView, can_focus=True):
             self.vertical_scrollbar.window_virtual_size = size.height
             if self.scroll_y > self.max_scroll_y:
                 self.scroll_to(y=self.max_scroll_y, animate=False)
+            return
+        fits = 0 < old.height <= height and size.height <= height
+        if self.is_mounted and not self.show_vertical_scrollbar and fits:
+            # It fits before and after: no scrollbar comes or goes, nothing scrolls,
+            # so the rows that changed are all there is to repaint (a layout pass
+            # here repainted the whole screen, in two frames, on every label).
+            self.set_reactive(VirtualList.virtual_size, size)
             return
         self.virtual_size = size
 

@@ -6,7 +6,11 @@
     T2\tquote 14 19;20 28\tfirst second      (a span across a line break: two fragments)
     R1\tsupports Arg1:T1 Arg2:T2
 
-brat offsets are code points, like Python's, so they are exact. A span that crosses
+brat offsets are code points, like Python's, so they are exact, with one twist: brat
+(and pybrat, bratly) read the ``.txt`` with universal newlines, so a ``\r\n`` counts as
+one character there (brat issue #853). The ``.txt`` is written byte for byte as stored
+and the offsets in brat's count (:func:`brat_offsets`); newsmark's importer maps them
+back (:func:`raw_offsets`), so a CRLF text round-trips exactly. A span that crosses
 line breaks (or tabs) is written as fragments that skip them, with the fragment texts
 joined by one space, as brat itself writes them; newsmark's importer joins the
 fragments back into the original span. When the records hold more than one
@@ -23,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +54,32 @@ def safe_type(label: str) -> str:
 def safe_filename(name: str) -> str:
     stem = _UNSAFE_FILE.sub("_", name).lstrip(".")
     return stem[:150] or "_"
+
+
+def brat_offsets(text: str) -> Callable[[int], int]:
+    """Map code-point offsets of ``text`` to brat's: every ``\r\n`` counts as one.
+
+    An offset between the ``\r`` and the ``\n`` maps to the one brat character.
+    """
+    if "\r\n" not in text:
+        return lambda i: i
+    removed = [0] * (len(text) + 1)
+    for i in range(1, len(text) + 1):
+        removed[i] = removed[i - 1] + (text[i - 1] == "\r" and text[i : i + 1] == "\n")
+    return lambda i: i - removed[i]
+
+
+def raw_offsets(text: str) -> Callable[[int], int | None]:
+    """Map brat's offsets (``\r\n`` as one character) back to ``text``'s (None: past the end)."""
+    if "\r\n" not in text:
+        return lambda u: u if 0 <= u <= len(text) else None
+    raw: list[int] = []
+    i = 0
+    while i < len(text):
+        raw.append(i)
+        i += 2 if text[i] == "\r" and text[i + 1 : i + 2] == "\n" else 1
+    raw.append(len(text))
+    return lambda u: raw[u] if 0 <= u < len(raw) else None
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -97,6 +127,7 @@ def _ann_lines(
     ``events`` collects event type -> its link types, for annotation.conf.
     """
     text: str = rec["text"]
+    brat_at = brat_offsets(text)
     lines: list[str] = []
     t_ids: dict[str, str] = {}
     for sp in rec["spans"]:
@@ -114,7 +145,7 @@ def _ann_lines(
         types.setdefault(name, label)
         tid = f"T{len(t_ids) + 1}"
         t_ids[str(sp["id"])] = tid
-        offsets = ";".join(f"{a} {b}" for a, b in frags)
+        offsets = ";".join(f"{brat_at(a)} {brat_at(b)}" for a, b in frags)
         shown = " ".join(text[a:b] for a, b in frags)
         lines.append(f"{tid}\t{name} {offsets}\t{shown}")
         report.spans += 1

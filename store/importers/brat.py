@@ -21,11 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from store.errors import InputError
-from store.export.brat import BREAKS, LABEL_MARKER, LAYOUT_MARKER
+from store.export.brat import BREAKS, LABEL_MARKER, LAYOUT_MARKER, raw_offsets
 from store.importers.registry import link_escapes, make_record, read_text, short
 from store.records import IMPORTED_ANNOTATOR, Record, span_fault
 
@@ -87,6 +87,44 @@ def _is_attribution(line: str) -> bool:
     return roles.count("Content") == 1 and all(p.split(":", 1)[1] for p in parts)
 
 
+def _same(shown: str, expected: str) -> bool:
+    return shown == expected or shown.split() == expected.split()
+
+
+def _from_brat(
+    text: str,
+    frags: list[tuple[int, ...]],
+    shown: str | None,
+    where: str,
+    to_raw: Callable[[int], int | None],
+) -> list[tuple[int, int]]:
+    """Fragments in ``text``'s code points from brat's (``\r\n`` counted as one).
+
+    A CRLF text's offsets counted raw (as tools that ignore universal newlines write
+    them) are taken as they are when only they match the ``.ann`` text.
+    """
+    mapped: list[tuple[int, int]] = []
+    for a, b in frags:
+        ra, rb = to_raw(a), to_raw(b)
+        if ra is None or rb is None or ra > rb:
+            mapped = []
+            break
+        mapped.append((ra, rb))
+    raw = [(f[0], f[1]) for f in frags]
+    raw_ok = all(0 <= a <= b <= len(text) for a, b in raw)
+    if mapped and (
+        shown is None
+        or _same(shown, " ".join(text[a:b] for a, b in mapped))
+        or not raw_ok
+        or not _same(shown, " ".join(text[a:b] for a, b in raw))
+    ):
+        return mapped
+    if raw_ok:
+        return raw
+    a, b = raw[0][0], raw[-1][1]
+    raise InputError(f"{where}: bad offsets {a}-{b} for a text of {len(text)} characters")
+
+
 def _parse(
     ann_path: Path,
     text: str,
@@ -96,6 +134,7 @@ def _parse(
     spans: list[Record] = []
     relations: list[Record] = []
     skipped = 0
+    to_raw = raw_offsets(text)
     content = read_text(ann_path) if ann_path.is_file() else ""
     for lineno, line in enumerate(content.split("\n"), 1):
         line = line.rstrip("\r")
@@ -111,18 +150,14 @@ def _parse(
             shown = fields[2] if len(fields) == 3 else None
             try:
                 name, rest = data.split(" ", 1)
-                frags = [tuple(int(x) for x in part.split()) for part in rest.split(";")]
+                given = [tuple(int(x) for x in part.split()) for part in rest.split(";")]
             except ValueError:
                 raise InputError(f"{where}: bad offsets in {short(data)}") from None
-            if any(len(f) != 2 for f in frags):
+            if any(len(f) != 2 for f in given):
                 raise InputError(f"{where}: bad offsets in {short(data)}")
-            for a, b in frags:
-                if not 0 <= a <= b <= len(text):
-                    raise InputError(
-                        f"{where}: bad offsets {a}-{b} for a text of {len(text)} characters"
-                    )
+            frags = _from_brat(text, given, shown, where, to_raw)
             expected = " ".join(text[a:b] for a, b in frags)
-            if shown is not None and shown != expected and shown.split() != expected.split():
+            if shown is not None and not _same(shown, expected):
                 raise InputError(
                     f"{where}: text mismatch: .ann has {short(shown)}, .txt has {short(expected)}"
                 )

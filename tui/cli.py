@@ -242,6 +242,24 @@ def _check_annotator(name: str) -> None:
     type=click.Path(path_type=Path),
     help="TOML scheme: links are checked against its [[relations]] (types, labels, cycles).",
 )
+@click.option(
+    "--offsets",
+    type=click.Choice(["codepoints", "utf16"]),
+    default="codepoints",
+    show_default=True,
+    help="doccano/Label Studio: offset unit (utf16 for files from doccano's web UI).",
+)
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Import the good records of a file and name every bad one skipped (default: refuse).",
+)
+@click.option(
+    "--text-field",
+    default=None,
+    metavar="NAME",
+    help="Label Studio: the data field holding the text (default: text, or the only string).",
+)
 def import_cmd(
     paths: tuple[Path, ...],
     store: Path | None,
@@ -249,11 +267,14 @@ def import_cmd(
     follow_symlinks: bool,
     encoding: str | None,
     labels_file: Path | None,
+    offsets: str,
+    skip_bad: bool,
+    text_field: str | None,
 ) -> None:
     """Import .txt .md .html .jsonl files and folders (recursively). Idempotent.
 
     All or nothing: every record of every file is checked first, and one bad record
-    refuses the whole import with the store left as it was.
+    refuses the whole import with the store left as it was (unless --skip-bad).
     """
     import shutil
 
@@ -267,6 +288,9 @@ def import_cmd(
         follow_symlinks,
         check_encoding(encoding) if encoding else None,
         load_scheme(labels_file) if labels_file else None,
+        offsets=offsets,
+        skip_bad=skip_bad,
+        text_field=text_field,
     )
     root = (store or default_store_path()).expanduser()
     new_folder = not root.exists()

@@ -13,6 +13,11 @@ sequence-labelling projects with relations import: ``"entities": [{"id", "label"
 [{"id", "from_id", "to_id", "type"}]``. Without it, relations are not written (the
 ``label`` column cannot hold them) and are reported lost. doccano has no cue: a link's
 cue span is written as an entity labelled ``cue``, and the link without it.
+
+Document labels go in a ``"doc_labels"`` column (``{"topic": ["politics"]}``, only
+when set), which doccano keeps as metadata and newsmark's importer reads back; a
+doccano text-classification project reads its labels from ``label`` instead, which
+this shape uses for spans, so there the document labels stay metadata.
 """
 
 from __future__ import annotations
@@ -105,6 +110,8 @@ def write(
             ]
             if rec.get("relations"):
                 report.lose(RELATIONS_LOST, len(rec["relations"]))
+        if rec.get("doc_labels"):
+            line["doc_labels"] = rec["doc_labels"]
         line.update(
             meta=rec.get("meta", {}),
             annotator=rec.get("annotator", IMPORTED_ANNOTATOR),

@@ -6,8 +6,17 @@ Accepted span shapes: ``"label"`` or ``"labels"``: ``[[start, end, "label"], ...
 "type"}]`` (doccano's relation export). A line with ``"spans"`` is newsmark's native
 JSONL, not doccano, and is refused by ``detect``.
 
+A text-classification line (``{"text": ..., "label": ["sports", "local"]}``, a list
+of strings) gives the document labels ``{"label": ["sports", "local"]}`` (label set
+``label``). A ``"doc_labels"`` object (newsmark's doccano export writes one; doccano
+keeps it as metadata) gives the document labels as they were.
+
 Offsets are read as code points; pass ``offsets="utf16"`` for files exported from
-doccano's web UI that count UTF-16 code units (texts with emoji).
+doccano's web UI that count UTF-16 code units (texts with emoji); an offset that
+falls between the two halves of a character is refused.
+
+With ``skip_bad`` a line that cannot be read is left out and named in ``notes``
+(doccano itself imports the rest of a file); by default it refuses the file.
 """
 
 from __future__ import annotations
@@ -47,8 +56,9 @@ def detect(path: Path) -> bool:
         return False
     for key in _SPAN_KEYS:
         value = obj.get(key)
-        if isinstance(value, list) and all(
-            isinstance(item, list | dict) for item in value
+        if isinstance(value, list) and (
+            all(isinstance(item, list | dict) for item in value)
+            or (key != "entities" and all(isinstance(item, str) for item in value))
         ):
             return True
     return False
@@ -71,19 +81,31 @@ def _record(
     if not isinstance(text, str):
         raise InputError(f"{where}: no \"text\" string")
     conv = codepoint_offsets(text) if unit == "utf16" else None
+    units = len(text.encode("utf-16-le")) // 2
 
     def offset(value: object) -> object:
         if conv is None or not isinstance(value, int) or isinstance(value, bool):
             return value
         point = conv(value)
-        if point is None:
-            raise InputError(f"{where}: UTF-16 offset {value} falls inside a character")
-        return point
+        if point is None and 0 <= value <= units:
+            raise InputError(
+                f"{where}: UTF-16 offset {value} falls inside a character (between the "
+                "halves of a surrogate pair); check --offsets"
+            )
+        return value if point is None else point
 
     spans: list[Record] = []
     relations: list[Record] = []
+    doc_labels: dict[str, list[str]] = {}
+    given = obj.get("doc_labels")
+    if isinstance(given, dict):
+        doc_labels = dict(given)  # checked by the import's gate
     key = next((k for k in ("label", "labels") if k in obj), None)
-    if key is not None:
+    items = obj.get(key) if key is not None else None
+    if isinstance(items, list) and items and all(isinstance(i, str) for i in items):
+        # doccano's text classification: the document's labels, not spans.
+        doc_labels.setdefault("label", list(dict.fromkeys(items)))
+    elif key is not None:
         items = obj[key]
         if not isinstance(items, list):
             raise InputError(f"{where}: \"{key}\" is not a list of [start, end, label]")
@@ -123,7 +145,7 @@ def _record(
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
     doc_id = obj.get("id")
     status = obj.get("status")
-    return make_record(
+    rec = make_record(
         doc_id=str(doc_id) if doc_id is not None else fallback_id,
         text=text,
         spans=spans,
@@ -133,10 +155,29 @@ def _record(
         status=status if status is not None else "todo",
         source=source,
     )
+    if doc_labels:
+        rec["doc_labels"] = doc_labels
+    return rec
+
+
+def _line(raw: bytes, where: str, fallback_id: str, unit: Offsets, source: str) -> Record:
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{where}: not JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: not a JSON object")
+    if "spans" in obj and not any(k in obj for k in _SPAN_KEYS):
+        raise InputError(f"{where}: this is newsmark's native JSONL, not doccano")
+    return _record(obj, where, fallback_id, unit, source)
 
 
 def read(
-    path: Path, *, offsets: Offsets = "codepoints", notes: list[str] | None = None
+    path: Path,
+    *,
+    offsets: Offsets = "codepoints",
+    skip_bad: bool = False,
+    notes: list[str] | None = None,
 ) -> Iterator[Record]:
     """Yield one native record per line of a doccano JSONL file."""
     path = Path(path)
@@ -148,11 +189,11 @@ def read(
                 continue
             where = f"{path}:{lineno}"
             try:
-                obj = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise InputError(f"{where}: not JSON ({exc.msg})") from None
-            if not isinstance(obj, dict):
-                raise InputError(f"{where}: not a JSON object")
-            if "spans" in obj and not any(k in obj for k in _SPAN_KEYS):
-                raise InputError(f"{where}: this is newsmark's native JSONL, not doccano")
-            yield _record(obj, where, f"{path.stem}-{lineno}", unit, path.name)
+                rec = _line(raw, where, f"{path.stem}-{lineno}", unit, path.name)
+            except InputError as exc:
+                if not skip_bad:
+                    raise
+                if notes is not None:
+                    notes.append(f"{exc}; skipped (--skip-bad)")
+                continue
+            yield rec

@@ -315,10 +315,9 @@ def apply_import(
                 item.pop("notes", None)
                 item.pop("where", None)
                 # A span given twice is stored once: count what is stored.
-                report.spans += len(
-                    {(sp.get("start"), sp.get("end"), sp.get("label"))
-                     for sp in item.get("spans") or []}  # fmt: skip
-                )
+                spans = item.get("spans") or []
+                report.spans += len({(sp.get("start"), sp.get("end"), sp.get("label"))
+                                     for sp in spans})  # fmt: skip
                 if item.get("spans") or item.get("status") == "done":
                     layered.append((doc_id_for(item["text"]), str(item["annotator"])))
                 yield item

@@ -17,6 +17,11 @@ fragments back into the original span. When the records hold more than one
 annotator, every annotator gets a subfolder (``alice/doc-1.ann``); ``annotation.conf``
 at the top lists every label and relation type seen and allows any overlap.
 
+Document labels have no brat annotation (an ``A`` attribute or ``#`` note needs an
+entity to hang on): they are written as ``annotation.conf`` comments, one a document
+layer (``# newsmark-doc-labels: alice/doc-1 {"topic": ["politics"]}``), which brat
+ignores and newsmark's importer reads back; the report notes them.
+
 Labels and relation types become brat-safe names (letters, digits, ``_`` and ``-``);
 renamed ones are listed in ``annotation.conf`` comments so newsmark's importer
 restores the original names.
@@ -41,6 +46,11 @@ from store.records import IMPORTED_ANNOTATOR
 BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t")
 LAYOUT_MARKER = "# newsmark-layout: annotator-folders"
 LABEL_MARKER = "# newsmark-label:"
+DOC_LABELS_MARKER = "# newsmark-doc-labels:"
+DOC_LABELS_NOTE = (
+    "document layers' document labels written as annotation.conf comments "
+    "(brat does not show them; newsmark reads them back)"
+)
 _UNSAFE_TYPE = re.compile(r"[^\w-]", re.UNICODE)
 _UNSAFE_FILE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -181,11 +191,15 @@ def _conf(
     relation_types: dict[str, str],
     nested: bool,
     events: dict[str, set[str]] | None = None,
+    doc_labels: dict[str, dict[str, list[str]]] | None = None,
 ) -> str:
     events = events or {}
     out = [CONF_HEADER]
     if nested:
         out.append(LAYOUT_MARKER)
+    for where, chosen in sorted((doc_labels or {}).items()):
+        # The path has no space (safe_filename); the labels are one JSON line.
+        out.append(f"{DOC_LABELS_MARKER} {where} {json.dumps(chosen, ensure_ascii=False)}")
     for name, label in sorted({**types, **relation_types}.items()):
         if name != label:
             out.append(f"{LABEL_MARKER} {name} {json.dumps(label, ensure_ascii=False)}")
@@ -242,6 +256,7 @@ def write(records: Iterable[Record], path: Path, report: ExportReport, **options
     folders: dict[str, str] = {}  # annotator -> subfolder, once nested
     flat_files: list[str] = []
     nested = False
+    labelled: list[tuple[str, str, dict[str, list[str]]]] = []  # (annotator, stem, labels)
 
     namer.used["/"] = {"annotation.conf"}  # the namespace of annotator subfolders
 
@@ -277,10 +292,17 @@ def write(records: Iterable[Record], path: Path, report: ExportReport, **options
             (target / f"{stem}.ann").write_bytes(ann.encode("utf-8"))
             if not nested:
                 flat_files.extend([f"{stem}.txt", f"{stem}.ann"])
+            if rec.get("doc_labels"):
+                labelled.append((annotator, stem, dict(rec["doc_labels"])))
+                report.note(DOC_LABELS_NOTE)
             report.documents += 1
             report.lose("document meta and status not kept by brat")
+        doc_labels = {
+            (f"{folder_for(who)}/{stem}" if nested else stem): chosen
+            for who, stem, chosen in labelled
+        }
         (path / "annotation.conf").write_bytes(
-            _conf(types, relation_types, nested, events).encode("utf-8")
+            _conf(types, relation_types, nested, events, doc_labels).encode("utf-8")
         )
     except OSError as exc:
         raise StoreWriteError(f"{path}: writing the brat folder failed ({exc.strerror})") from None

@@ -25,7 +25,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from store.errors import InputError
-from store.export.brat import BREAKS, LABEL_MARKER, LAYOUT_MARKER, raw_offsets
+from store.export.brat import (
+    BREAKS,
+    DOC_LABELS_MARKER,
+    LABEL_MARKER,
+    LAYOUT_MARKER,
+    raw_offsets,
+)
 from store.importers.registry import link_escapes, make_record, read_text, short
 from store.records import IMPORTED_ANNOTATOR, Record, span_fault
 
@@ -44,12 +50,24 @@ class _Conf:
         self.path = path
         self.nested = False
         self.names: dict[str, str] = {}
+        self.doc_labels: dict[str, dict[str, list[str]]] = {}  # path from the conf folder
         if path is None:
             return
         for lineno, line in enumerate(read_text(path).split("\n"), 1):
             line = line.strip()
             if line == LAYOUT_MARKER:
                 self.nested = True
+            elif line.startswith(DOC_LABELS_MARKER):
+                try:
+                    where, chosen = line[len(DOC_LABELS_MARKER) :].strip().split(" ", 1)
+                    labels = json.loads(chosen)
+                except ValueError:
+                    labels = None
+                if not isinstance(labels, dict):
+                    raise InputError(
+                        f"{path}:{lineno}: unreadable newsmark document labels {short(line)}"
+                    )
+                self.doc_labels[where] = labels  # checked by the import's gate
             elif line.startswith(LABEL_MARKER):
                 try:
                     safe, original = line[len(LABEL_MARKER) :].strip().split(" ", 1)
@@ -221,13 +239,18 @@ def _parse(
 
 
 def _record(
-    txt_path: Path, doc_id: str, annotator: str, conf: _Conf, notes: list[str] | None
+    txt_path: Path,
+    doc_id: str,
+    annotator: str,
+    conf: _Conf,
+    notes: list[str] | None,
+    key: str | None = None,
 ) -> Record:
     if not txt_path.is_file():
         raise InputError(f"{txt_path}: the .txt file for this .ann is missing")
     text = read_text(txt_path)
     spans, relations = _parse(txt_path.with_suffix(".ann"), text, conf, notes)
-    return make_record(
+    rec = make_record(
         doc_id=doc_id,
         text=text,
         spans=spans,
@@ -240,6 +263,10 @@ def _record(
         annotator=annotator,
         source=str(txt_path),
     )
+    chosen = conf.doc_labels.get(key) if key is not None else None
+    if chosen:
+        rec["doc_labels"] = chosen
+    return rec
 
 
 def _escapes(ann: Path, root: Path, notes: list[str] | None) -> bool:
@@ -278,7 +305,8 @@ def read(
                 annotator, doc_id = parts[0], "/".join(parts[1:])
             else:
                 annotator, doc_id = IMPORTED_ANNOTATOR, "/".join(parts)
-            yield _record(ann.with_suffix(".txt"), doc_id, annotator, conf, notes)
+            key = "/".join(parts)
+            yield _record(ann.with_suffix(".txt"), doc_id, annotator, conf, notes, key)
         return
     if path.suffix.lower() not in (".ann", ".txt"):
         raise InputError(f"{path}: give a brat folder or a .ann/.txt file")
@@ -291,4 +319,7 @@ def read(
         annotator = path.parent.name
     if not path.with_suffix(".ann").is_file():
         raise InputError(f"{path.with_suffix('.ann')}: the .ann file is missing")
-    yield _record(path.with_suffix(".txt"), path.stem, annotator, conf, notes)
+    where: str | None = None
+    if conf_path is not None:
+        where = "/".join(path.with_suffix("").relative_to(conf_path.parent).parts)
+    yield _record(path.with_suffix(".txt"), path.stem, annotator, conf, notes, where)

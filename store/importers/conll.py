@@ -4,7 +4,8 @@ The first field of a line is the token. With newsmark's old header comment
 (``# newsmark-conll columns: TOKEN a b``), or when the first token line has two or more
 fields after the token and every one is an IOB tag (newsmark's export, one column per
 label), every following field is a tag column; otherwise the last field is the tag
-column and any middle fields (POS, chunk) are ignored, as ``spacy convert`` does. Tags may be IOB2 or IOB1 (``I-`` after ``O`` starts a span) and ``E-``/``S-``
+column and any middle fields (POS, chunk) are ignored, as ``spacy convert`` does.
+Tags may be IOB2 or IOB1 (``I-`` after ``O`` starts a span) and ``E-``/``S-``
 (BIOES) or ``L-``/``U-`` (BILOU) are understood.
 
 ``-DOCSTART-`` lines separate documents (a file without them is one document). The text

@@ -207,7 +207,7 @@ def read(
         if not isinstance(task, dict):
             raise InputError(f"{where}: not an object")
         payload = task.get("data")
-        if payload is None and "annotations" not in task:
+        if payload is None and any(isinstance(v, str) for v in task.values()):
             # The plain task list: the task is its data.
             payload = task
         if not isinstance(payload, dict):

@@ -188,7 +188,7 @@ def read_items(
             except InputError as exc:
                 if not opts.skip_bad:
                     raise
-                said.extend(f"{path}: {n}" for n in item.get("notes", []))
+                said.extend(_named(path, n) for n in item.get("notes", []))
                 said.append(f"{exc}; skipped (--skip-bad)")
                 continue
             if opts.annotator and item.get("annotator") == IMPORTED_ANNOTATOR:
@@ -250,11 +250,17 @@ def _raw_items(
             "spans": rec.get("spans", []),
             "relations": rec.get("relations", []),
             "doc_labels": rec.get("doc_labels") or {},
-            "where": f"{path}: record {n} (document {str(rec.get('id'))[:40]})",
+            "where": rec.pop("where", None)
+            or f"{path}: record {n} (document {str(rec.get('id'))[:40]})",
             "notes": notes[:],
         }
         notes.clear()
     said.extend(notes)  # lines skipped after the last record
+
+
+def _named(path: Path, note: str) -> str:
+    """A reader's note, said once with its file (most readers name it already)."""
+    return note if note.startswith(str(path)) else f"{path}: {note}"
 
 
 def _first_json_line(path: Path) -> dict[str, Any] | None:
@@ -287,7 +293,7 @@ def check_import(
         for item in read_items(path, opts, skipped):
             plan.notes.extend(skipped)  # each names its file and line already
             skipped.clear()
-            plan.notes.extend(f"{path}: {n}" for n in item.get("notes", []))
+            plan.notes.extend(_named(path, n) for n in item.get("notes", []))
             plan.records += 1
         plan.notes.extend(skipped)
         if progress:

@@ -157,6 +157,7 @@ def _record(
     )
     if doc_labels:
         rec["doc_labels"] = doc_labels
+    rec["where"] = where  # the import's gate names the line, not the record number
     return rec
 
 

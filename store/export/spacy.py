@@ -73,13 +73,14 @@ def note(report: ExportReport, reason: str, count: int = 1) -> None:
     info[reason] += count
 
 
-def _words(nlp: Language, text: str, spans: list[Record]) -> tuple[list[str], list[bool]]:
+def _words(default: Doc, text: str, spans: list[Record]) -> tuple[list[str], list[bool]]:
+    """Words and spaces: ``default``'s tokens (the blank tokenizer's), split at span edges."""
     starts = {int(sp["start"]) for sp in spans}
     ends = {int(sp["end"]) for sp in spans}
     cuts = sorted(starts | ends)
     words: list[str] = []
     spaces: list[bool] = []
-    for tok in nlp.make_doc(text):
+    for tok in default:
         a = tok.idx
         b = a + len(tok.text)
         lo = bisect.bisect_right(cuts, a)
@@ -113,7 +114,7 @@ def make_doc(nlp: Language, rec: Record, report: ExportReport) -> Doc:
     )
     if misaligned:
         note(report, INFO_MISALIGNED, misaligned)
-    words, spaces = _words(nlp, text, spans)
+    words, spaces = _words(default, text, spans)
     doc = Doc(nlp.vocab, words=words, spaces=spaces)
     if doc.text != text:  # pragma: no cover - the construction above is exact
         raise InputError(f"document {rec['id']!r}: spaCy could not rebuild its text exactly")

@@ -29,7 +29,7 @@ import orjson
 
 from store.errors import InputError
 from store.export.doccano import Offsets, check_offsets_option, codepoint_offsets
-from store.importers.registry import make_record, make_span, open_binary, short
+from store.importers.registry import load_json, make_record, make_span, open_binary, short
 from store.records import IMPORTED_ANNOTATOR, Record
 
 _SUFFIXES = {".jsonl", ".ndjson", ".json"}
@@ -47,10 +47,28 @@ def _first_object(path: Path) -> Any:
     return None
 
 
+def _json_array(path: Path) -> bool:
+    """A .json file holding doccano's JSON array (text and label keys, no Label Studio data)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16).lstrip()
+    except OSError:
+        return False
+    return (
+        head.startswith(b"[")
+        and head[1:].lstrip()[:1] == b"{"
+        and b'"data"' not in head
+        and b'"text"' in head
+        and (b'"label"' in head or b'"labels"' in head)
+    )
+
+
 def detect(path: Path) -> bool:
     """A .jsonl file whose first line has "text" and doccano spans (and no "spans")."""
     if not path.is_file() or path.suffix.lower() not in _SUFFIXES:
         return False
+    if path.suffix.lower() == ".json" and _json_array(path):
+        return True
     obj = _first_object(path)
     if not isinstance(obj, dict) or "spans" in obj or not isinstance(obj.get("text"), str):
         return False
@@ -173,6 +191,22 @@ def _line(raw: bytes, where: str, fallback_id: str, unit: Offsets, source: str) 
     return _record(obj, where, fallback_id, unit, source)
 
 
+def _raw_lines(path: Path) -> Iterator[tuple[bytes, str, str]]:
+    """Each record's JSON, where it is (for messages) and the id it gets if it has none."""
+    if path.suffix.lower() == ".json" and _json_array(path):
+        # doccano's JSON export: one array, its items as the lines of a JSONL file.
+        items = load_json(path)
+        if not isinstance(items, list):
+            raise InputError(f"{path}: not a doccano JSON array")
+        for i, item in enumerate(items, 1):
+            yield orjson.dumps(item), f"{path} item {i}", f"{path.stem}-{i}"
+        return
+    with open_binary(path) as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if raw.strip():
+                yield raw, f"{path}:{lineno}", f"{path.stem}-{lineno}"
+
+
 def read(
     path: Path,
     *,
@@ -180,21 +214,16 @@ def read(
     skip_bad: bool = False,
     notes: list[str] | None = None,
 ) -> Iterator[Record]:
-    """Yield one native record per line of a doccano JSONL file."""
+    """Yield one native record per line of a doccano JSONL file (or item of its JSON array)."""
     path = Path(path)
     unit = check_offsets_option(offsets)
-    fh = open_binary(path)
-    with fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                rec = _line(raw, where, f"{path.stem}-{lineno}", unit, path.name)
-            except InputError as exc:
-                if not skip_bad:
-                    raise
-                if notes is not None:
-                    notes.append(f"{exc}; skipped (--skip-bad)")
-                continue
-            yield rec
+    for raw, where, fallback_id in _raw_lines(path):
+        try:
+            rec = _line(raw, where, fallback_id, unit, path.name)
+        except InputError as exc:
+            if not skip_bad:
+                raise
+            if notes is not None:
+                notes.append(f"{exc}; skipped (--skip-bad)")
+            continue
+        yield rec

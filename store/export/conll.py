@@ -23,8 +23,8 @@ label's spans reach spaCy that way; use ``--format spacy`` for all of them.
 
 What CoNLL cannot hold, counted in the report: the exact whitespace of a document
 (tokens come back joined by one space, sentences by a line break), relations,
-document ids, meta, annotator and status, spans made only of whitespace, and a
-span that overlaps an earlier or longer span of the same label (spans of different
+document labels, document ids, meta, annotator and status, spans made only of
+whitespace, and a span that overlaps an earlier or longer span of the same label (spans of different
 labels sit in different columns and may overlap freely). Spans keep their tokens but
 lose leading or trailing whitespace.
 
@@ -205,3 +205,5 @@ def write(
             report.lose("document ids, meta, annotator and status not kept by CoNLL")
             if rec.get("relations"):
                 report.lose("relations not representable in CoNLL", len(rec["relations"]))
+            if rec.get("doc_labels"):
+                report.lose("document layers' document labels not representable in CoNLL")

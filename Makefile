@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/links.py
 	$(BIN)/python bench/safe.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/formats.py
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q

@@ -29,6 +29,7 @@ restores the original names.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import shutil
@@ -66,30 +67,33 @@ def safe_filename(name: str) -> str:
     return stem[:150] or "_"
 
 
+def _crlf_positions(text: str) -> list[int]:
+    """Where every ``\r\n`` of ``text`` starts (str.find, so a long text stays fast)."""
+    out: list[int] = []
+    at = text.find("\r\n")
+    while at != -1:
+        out.append(at)
+        at = text.find("\r\n", at + 2)
+    return out
+
+
 def brat_offsets(text: str) -> Callable[[int], int]:
     """Map code-point offsets of ``text`` to brat's: every ``\r\n`` counts as one.
 
     An offset between the ``\r`` and the ``\n`` maps to the one brat character.
     """
-    if "\r\n" not in text:
+    pairs = _crlf_positions(text)
+    if not pairs:
         return lambda i: i
-    removed = [0] * (len(text) + 1)
-    for i in range(1, len(text) + 1):
-        removed[i] = removed[i - 1] + (text[i - 1] == "\r" and text[i : i + 1] == "\n")
-    return lambda i: i - removed[i]
+    return lambda i: i - bisect.bisect_left(pairs, i)
 
 
 def raw_offsets(text: str) -> Callable[[int], int | None]:
     """Map brat's offsets (``\r\n`` as one character) back to ``text``'s (None: past the end)."""
-    if "\r\n" not in text:
-        return lambda u: u if 0 <= u <= len(text) else None
-    raw: list[int] = []
-    i = 0
-    while i < len(text):
-        raw.append(i)
-        i += 2 if text[i] == "\r" and text[i + 1 : i + 2] == "\n" else 1
-    raw.append(len(text))
-    return lambda u: raw[u] if 0 <= u < len(raw) else None
+    pairs = _crlf_positions(text)
+    size = len(text) - len(pairs)  # the text's length as brat counts it
+    merged = [at - k for k, at in enumerate(pairs)]  # where each pair's newline is for brat
+    return lambda u: u + bisect.bisect_left(merged, u) if 0 <= u <= size else None
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:

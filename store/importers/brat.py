@@ -130,6 +130,8 @@ def _from_brat(
         mapped.append((ra, rb))
     raw = [(f[0], f[1]) for f in frags]
     raw_ok = all(0 <= a <= b <= len(text) for a, b in raw)
+    if mapped == raw and raw_ok:
+        return raw  # no CRLF before these offsets: both counts agree
     if mapped and (
         shown is None
         or _same(shown, " ".join(text[a:b] for a, b in mapped))

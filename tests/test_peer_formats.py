@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
+from store.importers import brat as brat_in
 from store.store import Store
 from tests.records import record, spans_in, spans_of
 from tui.cli import main
@@ -321,3 +322,46 @@ def test_a_duplicated_span_is_reported_as_stored(
     assert code == 0, err
     assert "imported 1 new document, 1 spans" in out
     assert len(next(iter(layers(st).values()))["spans"]) == 1
+
+
+def test_label_studio_utf16_offsets_on_request(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = "👨🏻‍🚒 firemen drove"
+    start = len(text[: text.index("firemen")].encode("utf-16-le")) // 2
+    task = {"data": {"text": text}, "annotations": [{"result": [
+        {"id": "a", "type": "labels", "value": {"start": start, "end": start + 7,
+                                                "labels": ["actor"]}}]}]}  # fmt: skip
+    path = tmp_path / "ls.json"
+    path.write_bytes(orjson.dumps([task]))
+    st = tmp_path / "store"
+    code, _, err = run(capsys, "import", str(path), "--store", str(st), "--offsets", "utf16")
+    assert code == 0, err
+    ((_, layer),) = layers(st).items()
+    assert [s[3] for s in layer["spans"]] == ["firemen"]
+
+
+def test_spacy_docbin_gives_the_document_labels_back(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("spacy")
+    from store.export.spacy import read_docbin
+
+    st, records = store_with_corpus(capsys, tmp_path)
+    out = tmp_path / "corpus.spacy"
+    assert run(capsys, "export", "--store", str(st), "-f", "spacy", "-o", str(out))[0] == 0
+    back = {(r["id"], r["annotator"]): r.get("doc_labels", {}) for r in read_docbin(out)}
+    assert sorted(back.values(), key=str) == sorted(
+        ({k: sorted(v) for k, v in r.get("doc_labels", {}).items()} for r in records), key=str
+    )
+
+
+def test_one_brat_pair_of_an_annotator_folder_keeps_its_document_labels(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    st, _ = store_with_corpus(capsys, tmp_path)
+    out = tmp_path / "brat"
+    assert run(capsys, "export", "--store", str(st), "-f", "brat", "-o", str(out))[0] == 0
+    (bob_ann,) = (out / "bob").glob("*.ann")
+    (rec,) = brat_in.read(bob_ann)
+    assert rec["annotator"] == "bob" and rec["doc_labels"] == {"topic": ["sports"]}

@@ -14,6 +14,12 @@ present: newsmark's export lists there the original names of labels it renamed, 
 marks the layout with one subfolder per annotator. Otherwise every document gets the
 annotator ``"imported"`` and an id from its path (``sub/doc-1``). The ``.ann`` text of
 every span is checked against the ``.txt``.
+
+Offsets are read as brat counts them: brat reads the ``.txt`` with universal newlines,
+so a ``\r\n`` is one character (:func:`store.export.brat.raw_offsets` maps them back
+to the text's code points); a ``.ann`` whose offsets count ``\r\n`` as two is read
+that way where only that matches its text. Document labels come from newsmark's
+``# newsmark-doc-labels:`` comments in ``annotation.conf``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ doccano's web UI that count UTF-16 code units (texts with emoji); an offset that
 falls between the two halves of a character is refused.
 
 With ``skip_bad`` a line that cannot be read is left out and named in ``notes``
-(doccano itself imports the rest of a file); by default it refuses the file.
+(doccano itself imports the rest of a file); by default it refuses the file. Each
+record also carries ``"where"`` (``file:line``), so the import's gate names the line
+of a record it refuses; the import takes it off before the record is stored.
 """
 
 from __future__ import annotations

@@ -365,3 +365,29 @@ def test_one_brat_pair_of_an_annotator_folder_keeps_its_document_labels(
     (bob_ann,) = (out / "bob").glob("*.ann")
     (rec,) = brat_in.read(bob_ann)
     assert rec["annotator"] == "bob" and rec["doc_labels"] == {"topic": ["sports"]}
+
+
+def test_doccano_classification_export_lists_document_labels(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    st, records = store_with_corpus(capsys, tmp_path)
+    out = tmp_path / "classes.jsonl"
+    code, _, err = run(
+        capsys, "export", "--store", str(st), "-f", "doccano", "--classification", "-o", str(out)
+    )
+    assert code == 0, err
+    lines = [orjson.loads(ln) for ln in out.read_bytes().splitlines()]
+    # The shape of doccano's own text-classification files: text and a list of classes.
+    by_layer = {(ln["text"].split()[0], ln["annotator"]): ln["label"] for ln in lines}
+    assert by_layer == {
+        ("Ankara", "alice"): ["tone:neutral", "topic:politics", "topic:world"],
+        ("Ankara", "bob"): ["topic:sports"],
+        ("Short", "alice"): [],
+    }
+    spans = sum(len(r["spans"]) for r in records)
+    assert f"warning: doccano lost {spans} spans not written in doccano's text-classif" in err
+    back = tmp_path / "back"
+    assert run(capsys, "import", str(out), "--store", str(back))[0] == 0
+    got = {key: layer["doc_labels"] for key, layer in layers(back).items()}
+    assert got == {key: layer["doc_labels"] for key, layer in expected_layers(records).items()}
+    assert all(not layer["spans"] for layer in layers(back).values())

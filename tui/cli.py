@@ -333,6 +333,11 @@ def import_cmd(
     is_flag=True,
     help="doccano: write doccano's relation shape (entities + relations) to keep the links.",
 )
+@click.option(
+    "--classification",
+    is_flag=True,
+    help="doccano: write document labels as doccano's text-classification label list.",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be written and lost; write nothing.")
 def export_cmd(
     fmt: str,
@@ -347,6 +352,7 @@ def export_cmd(
     seed: int,
     offsets: str | None,
     relations: bool,
+    classification: bool,
     dry_run: bool,
 ) -> None:
     """Export annotations (native JSONL by default) to a file or stdout."""
@@ -360,6 +366,10 @@ def export_cmd(
         if fmt != "doccano":
             raise InputError("--relations only applies to --format doccano")
         options["relations"] = True
+    if classification:
+        if fmt != "doccano":
+            raise InputError("--classification only applies to --format doccano")
+        options["classification"] = True
     st = _open_store(store, create=False)
     stream: Any = sys.stdout.buffer
     if output == "-" and sys.stdout.isatty():

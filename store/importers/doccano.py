@@ -123,8 +123,10 @@ def _record(
     key = next((k for k in ("label", "labels") if k in obj), None)
     items = obj.get(key) if key is not None else None
     if isinstance(items, list) and items and all(isinstance(i, str) for i in items):
-        # doccano's text classification: the document's labels, not spans.
-        doc_labels.setdefault("label", list(dict.fromkeys(items)))
+        # doccano's text classification: the document's labels, not spans. A
+        # doc_labels column (newsmark's --classification export) has the exact sets.
+        if not isinstance(given, dict):
+            doc_labels["label"] = list(dict.fromkeys(items))
     elif key is not None:
         items = obj[key]
         if not isinstance(items, list):

@@ -18,7 +18,7 @@ import pytest
 from store.importers import brat as brat_in
 from store.store import Store
 from tests.records import record, spans_in, spans_of
-from tui.cli import main
+from tests.test_cli import run
 
 TEXT = "Ankara said.\r\nTurkey’s 👨🏻‍🚒 firemen drove 漢字テスト.\r\nEnd"
 MARKS = [
@@ -30,16 +30,6 @@ MARKS = [
     ("firemen", "actor"),
     ("漢字", "issue"),  # inside a CJK token
 ]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def corpus() -> list[dict[str, Any]]:

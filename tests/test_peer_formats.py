@@ -381,3 +381,16 @@ def test_doccano_classification_export_lists_document_labels(
     got = {key: layer["doc_labels"] for key, layer in layers(back).items()}
     assert got == {key: layer["doc_labels"] for key, layer in expected_layers(records).items()}
     assert all(not layer["spans"] for layer in layers(back).values())
+
+
+def test_dry_run_says_the_spacy_alignment_note_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("spacy")
+    st, _ = store_with_corpus(capsys, tmp_path)
+    out = tmp_path / "corpus.spacy"
+    code, _, err = run(
+        capsys, "export", "--store", str(st), "-f", "spacy", "-o", str(out), "--dry-run"
+    )
+    assert code == 0 and not out.exists()
+    assert "spans begin or end inside a token of spaCy's default tokenizer" in err

@@ -393,6 +393,8 @@ def export_cmd(
         echo(f"would write {report.summary()} as {fmt}", err=True)
         for line in report.loss_lines():
             echo(f"would lose: {line}", err=True)
+        for line in report.info_lines():
+            echo(f"note: {line}", err=True)  # e.g. spans spaCy's training cannot align
         return
     where = "stdout" if output == "-" else output
     echo(f"exported {report.summary()} as {fmt} to {where}", err=True)

@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/bigdoc.py
 	$(BIN)/python bench/keys.py
+	$(BIN)/python bench/formats.py
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q

@@ -66,6 +66,9 @@ class ImportOptions:
     follow_symlinks: bool = False  # follow links whose target leaves the folder
     encoding: str | None = None  # decode text and HTML files with this, not detection
     scheme: LabelScheme | None = None  # links are checked against its relation types
+    offsets: str = "codepoints"  # doccano and Label Studio offsets: "codepoints" or "utf16"
+    skip_bad: bool = False  # import the good records of a file, naming each one skipped
+    text_field: str | None = None  # Label Studio: the data field holding the text
 
 
 @dataclass
@@ -160,22 +163,34 @@ def _foreign(path: Path) -> Any:
     return None
 
 
-def read_items(path: Path, options: ImportOptions | None = None) -> Iterator[dict[str, Any]]:
+def read_items(
+    path: Path, options: ImportOptions | None = None, notes: list[str] | None = None
+) -> Iterator[dict[str, Any]]:
     """Import items from one file (or brat folder), each already through the import's gate.
 
     Every item carries ``"where"`` (the file and line or record, for messages) and
-    ``"notes"`` (what its reader changed or skipped).
+    ``"notes"`` (what its reader changed or skipped). With ``skip_bad`` a record the
+    gate refuses is left out and named in ``notes`` (as are lines its reader skipped
+    after the last good record).
     """
     opts = options or ImportOptions()
+    said = notes if notes is not None else []
     try:
-        for n, item in enumerate(_raw_items(path, opts), 1):
+        for n, item in enumerate(_raw_items(path, opts, said), 1):
             where = item.get("where") or (str(path) if n == 1 else f"{path}: record {n}")
             item["where"] = where
-            check_item(item, where)
-            if opts.scheme is not None and item.get("relations"):
-                fault = link_fault(opts.scheme, item.get("spans") or [], item["relations"])
-                if fault is not None:
-                    raise InputError(f"{where}: {fault}")
+            try:
+                check_item(item, where)
+                if opts.scheme is not None and item.get("relations"):
+                    fault = link_fault(opts.scheme, item.get("spans") or [], item["relations"])
+                    if fault is not None:
+                        raise InputError(f"{where}: {fault}")
+            except InputError as exc:
+                if not opts.skip_bad:
+                    raise
+                said.extend(_named(path, n) for n in item.get("notes", []))
+                said.append(f"{exc}; skipped (--skip-bad)")
+                continue
             if opts.annotator and item.get("annotator") == IMPORTED_ANNOTATOR:
                 item["annotator"] = opts.annotator
             yield item
@@ -187,7 +202,9 @@ def read_items(path: Path, options: ImportOptions | None = None) -> Iterator[dic
         raise InputError(f"{message}; fix the file and import again") from None
 
 
-def _raw_items(path: Path, opts: ImportOptions) -> Iterator[dict[str, Any]]:
+def _raw_items(
+    path: Path, opts: ImportOptions, said: list[str]
+) -> Iterator[dict[str, Any]]:
     suffix = path.suffix.lower()
     if path.is_dir():
         suffix = ""
@@ -214,6 +231,12 @@ def _raw_items(path: Path, opts: ImportOptions) -> Iterator[dict[str, Any]]:
     options: dict[str, Any] = {}
     if fmt.name == "brat":
         options["follow_symlinks"] = opts.follow_symlinks
+    if fmt.name in ("doccano", "labelstudio"):
+        options["offsets"] = opts.offsets
+    if fmt.name == "doccano":
+        options["skip_bad"] = opts.skip_bad
+    if fmt.name == "labelstudio":
+        options["text_field"] = opts.text_field
     for n, rec in enumerate(read_with_notes(fmt, path, notes, **options), 1):
         meta = rec.get("meta") or {}
         yield {
@@ -226,10 +249,18 @@ def _raw_items(path: Path, opts: ImportOptions) -> Iterator[dict[str, Any]]:
             "status": rec.get("status", "todo"),
             "spans": rec.get("spans", []),
             "relations": rec.get("relations", []),
-            "where": f"{path}: record {n} (document {str(rec.get('id'))[:40]})",
+            "doc_labels": rec.get("doc_labels") or {},
+            "where": rec.pop("where", None)
+            or f"{path}: record {n} (document {str(rec.get('id'))[:40]})",
             "notes": notes[:],
         }
         notes.clear()
+    said.extend(notes)  # lines skipped after the last record
+
+
+def _named(path: Path, note: str) -> str:
+    """A reader's note, said once with its file (most readers name it already)."""
+    return note if note.startswith(str(path)) else f"{path}: {note}"
 
 
 def _first_json_line(path: Path) -> dict[str, Any] | None:
@@ -258,9 +289,13 @@ def check_import(
     files = collect(paths, opts.follow_symlinks, notes)
     plan = ImportPlan(files=files, options=opts, notes=notes)
     for i, path in enumerate(files, 1):
-        for item in read_items(path, opts):
-            plan.notes.extend(f"{path}: {n}" for n in item.get("notes", []))
+        skipped: list[str] = []
+        for item in read_items(path, opts, skipped):
+            plan.notes.extend(skipped)  # each names its file and line already
+            skipped.clear()
+            plan.notes.extend(_named(path, n) for n in item.get("notes", []))
             plan.records += 1
+        plan.notes.extend(skipped)
         if progress:
             progress(i, len(files) * 2)
     return plan
@@ -285,7 +320,10 @@ def apply_import(
             for item in read_items(path, plan.options):
                 item.pop("notes", None)
                 item.pop("where", None)
-                report.spans += len(item.get("spans") or [])
+                # A span given twice is stored once: count what is stored.
+                spans = item.get("spans") or []
+                report.spans += len({(sp.get("start"), sp.get("end"), sp.get("label"))
+                                     for sp in spans})  # fmt: skip
                 if item.get("spans") or item.get("status") == "done":
                     layered.append((doc_id_for(item["text"]), str(item["annotator"])))
                 yield item

@@ -39,7 +39,9 @@ def test_columns_tags_and_sentences() -> None:
     # "minister said \"we" overlaps a claim with the same label: dropped.
     data, report = export(sample())
     lines = data.split("\n")
-    assert lines[0] == "# newsmark-conll columns: TOKEN actor claim issue my_label quote"
+    # No header line: spacy convert would read it as a junk first document.
+    assert lines[0] == conll.DOCSTART
+    assert not any(line.startswith("#") for line in lines)
     docs = data.split("-DOCSTART- -X- O O\n\n")[1:]
     assert len(docs) == 3 and docs[2] == ""
     first = sentences(docs[0])

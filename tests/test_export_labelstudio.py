@@ -171,7 +171,9 @@ def test_importer_reads_a_label_studio_export(tmp_path: Path) -> None:
     ]
     assert first["relations"] == [{"id": "r1", "head": "Xy1", "tail": "Xy2", "label": "related"}]
     assert second["annotator"] == "e@x.org" and second["status"] == "todo"
-    assert len(notes) == 2
+    # A choices result is a document label; its set is the from_name (here none).
+    assert first["doc_labels"] == {"choices": ["ok"]}
+    assert len(notes) == 1
 
 
 @pytest.mark.parametrize(

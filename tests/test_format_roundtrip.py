@@ -22,7 +22,7 @@ from tests.records import record, spans_of, stream
 
 ATOMS = [
     "a", "Bc", "ı", "İ", "e\u0301", "漢", "字", " ", "  ", "\t", "\n", ".", "!", "\"", "'",
-    "👩\u200d❤\ufe0f\u200d👩", "🇫🇷", "\u00a0", "x y",
+    "👩\u200d❤\ufe0f\u200d👩", "🇫🇷", "\u00a0", "x y", "\r\n", "\r",
 ]
 LABELS = ["claim", "quote", "my label"]
 SETTINGS = settings(

@@ -250,6 +250,24 @@ def _check_annotator(name: str) -> None:
     type=click.Path(path_type=Path),
     help="TOML scheme: links are checked against its [[relations]] (types, labels, cycles).",
 )
+@click.option(
+    "--offsets",
+    type=click.Choice(["codepoints", "utf16"]),
+    default="codepoints",
+    show_default=True,
+    help="doccano/Label Studio: offset unit (utf16 for files from doccano's web UI).",
+)
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Import the good records of a file and name every bad one skipped (default: refuse).",
+)
+@click.option(
+    "--text-field",
+    default=None,
+    metavar="NAME",
+    help="Label Studio: the data field holding the text (default: text, or the only string).",
+)
 def import_cmd(
     paths: tuple[Path, ...],
     store: Path | None,
@@ -257,11 +275,14 @@ def import_cmd(
     follow_symlinks: bool,
     encoding: str | None,
     labels_file: Path | None,
+    offsets: str,
+    skip_bad: bool,
+    text_field: str | None,
 ) -> None:
     """Import .txt .md .html .jsonl files and folders (recursively). Idempotent.
 
     All or nothing: every record of every file is checked first, and one bad record
-    refuses the whole import with the store left as it was.
+    refuses the whole import with the store left as it was (unless --skip-bad).
     """
     import shutil
 
@@ -275,6 +296,9 @@ def import_cmd(
         follow_symlinks,
         check_encoding(encoding) if encoding else None,
         load_scheme(labels_file) if labels_file else None,
+        offsets=offsets,
+        skip_bad=skip_bad,
+        text_field=text_field,
     )
     root = (store or default_store_path()).expanduser()
     new_folder = not root.exists()
@@ -317,6 +341,11 @@ def import_cmd(
     is_flag=True,
     help="doccano: write doccano's relation shape (entities + relations) to keep the links.",
 )
+@click.option(
+    "--classification",
+    is_flag=True,
+    help="doccano: write document labels as doccano's text-classification label list.",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be written and lost; write nothing.")
 def export_cmd(
     fmt: str,
@@ -331,6 +360,7 @@ def export_cmd(
     seed: int,
     offsets: str | None,
     relations: bool,
+    classification: bool,
     dry_run: bool,
 ) -> None:
     """Export annotations (native JSONL by default) to a file or stdout."""
@@ -344,6 +374,10 @@ def export_cmd(
         if fmt != "doccano":
             raise InputError("--relations only applies to --format doccano")
         options["relations"] = True
+    if classification:
+        if fmt != "doccano":
+            raise InputError("--classification only applies to --format doccano")
+        options["classification"] = True
     st = _open_store(store, create=False)
     stream: Any = sys.stdout.buffer
     if output == "-" and sys.stdout.isatty():
@@ -367,6 +401,8 @@ def export_cmd(
         echo(f"would write {report.summary()} as {fmt}", err=True)
         for line in report.loss_lines():
             echo(f"would lose: {line}", err=True)
+        for line in report.info_lines():
+            echo(f"note: {line}", err=True)  # e.g. spans spaCy's training cannot align
         return
     where = "stdout" if output == "-" else output
     echo(f"exported {report.summary()} as {fmt} to {where}", err=True)

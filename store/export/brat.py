@@ -6,12 +6,21 @@
     T2\tquote 14 19;20 28\tfirst second      (a span across a line break: two fragments)
     R1\tsupports Arg1:T1 Arg2:T2
 
-brat offsets are code points, like Python's, so they are exact. A span that crosses
+brat offsets are code points, like Python's, so they are exact, with one twist: brat
+(and pybrat, bratly) read the ``.txt`` with universal newlines, so a ``\r\n`` counts as
+one character there (brat issue #853). The ``.txt`` is written byte for byte as stored
+and the offsets in brat's count (:func:`brat_offsets`); newsmark's importer maps them
+back (:func:`raw_offsets`), so a CRLF text round-trips exactly. A span that crosses
 line breaks (or tabs) is written as fragments that skip them, with the fragment texts
 joined by one space, as brat itself writes them; newsmark's importer joins the
 fragments back into the original span. When the records hold more than one
 annotator, every annotator gets a subfolder (``alice/doc-1.ann``); ``annotation.conf``
 at the top lists every label and relation type seen and allows any overlap.
+
+Document labels have no brat annotation (an ``A`` attribute or ``#`` note needs an
+entity to hang on): they are written as ``annotation.conf`` comments, one a document
+layer (``# newsmark-doc-labels: alice/doc-1 {"topic": ["politics"]}``), which brat
+ignores and newsmark's importer reads back; the report notes them.
 
 Labels and relation types become brat-safe names (letters, digits, ``_`` and ``-``);
 renamed ones are listed in ``annotation.conf`` comments so newsmark's importer
@@ -20,10 +29,11 @@ restores the original names.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +47,11 @@ from store.records import IMPORTED_ANNOTATOR
 BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\t")
 LAYOUT_MARKER = "# newsmark-layout: annotator-folders"
 LABEL_MARKER = "# newsmark-label:"
+DOC_LABELS_MARKER = "# newsmark-doc-labels:"
+DOC_LABELS_NOTE = (
+    "document layers' document labels written as annotation.conf comments "
+    "(brat does not show them; newsmark reads them back)"
+)
 _UNSAFE_TYPE = re.compile(r"[^\w-]", re.UNICODE)
 _UNSAFE_FILE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -50,6 +65,35 @@ def safe_type(label: str) -> str:
 def safe_filename(name: str) -> str:
     stem = _UNSAFE_FILE.sub("_", name).lstrip(".")
     return stem[:150] or "_"
+
+
+def _crlf_positions(text: str) -> list[int]:
+    """Where every ``\r\n`` of ``text`` starts (str.find, so a long text stays fast)."""
+    out: list[int] = []
+    at = text.find("\r\n")
+    while at != -1:
+        out.append(at)
+        at = text.find("\r\n", at + 2)
+    return out
+
+
+def brat_offsets(text: str) -> Callable[[int], int]:
+    """Map code-point offsets of ``text`` to brat's: every ``\r\n`` counts as one.
+
+    An offset between the ``\r`` and the ``\n`` maps to the one brat character.
+    """
+    pairs = _crlf_positions(text)
+    if not pairs:
+        return lambda i: i
+    return lambda i: i - bisect.bisect_left(pairs, i)
+
+
+def raw_offsets(text: str) -> Callable[[int], int | None]:
+    """Map brat's offsets (``\r\n`` as one character) back to ``text``'s (None: past the end)."""
+    pairs = _crlf_positions(text)
+    size = len(text) - len(pairs)  # the text's length as brat counts it
+    merged = [at - k for k, at in enumerate(pairs)]  # where each pair's newline is for brat
+    return lambda u: u + bisect.bisect_left(merged, u) if 0 <= u <= size else None
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -97,6 +141,7 @@ def _ann_lines(
     ``events`` collects event type -> its link types, for annotation.conf.
     """
     text: str = rec["text"]
+    brat_at = brat_offsets(text)
     lines: list[str] = []
     t_ids: dict[str, str] = {}
     for sp in rec["spans"]:
@@ -114,7 +159,7 @@ def _ann_lines(
         types.setdefault(name, label)
         tid = f"T{len(t_ids) + 1}"
         t_ids[str(sp["id"])] = tid
-        offsets = ";".join(f"{a} {b}" for a, b in frags)
+        offsets = ";".join(f"{brat_at(a)} {brat_at(b)}" for a, b in frags)
         shown = " ".join(text[a:b] for a, b in frags)
         lines.append(f"{tid}\t{name} {offsets}\t{shown}")
         report.spans += 1
@@ -150,11 +195,15 @@ def _conf(
     relation_types: dict[str, str],
     nested: bool,
     events: dict[str, set[str]] | None = None,
+    doc_labels: dict[str, dict[str, list[str]]] | None = None,
 ) -> str:
     events = events or {}
     out = [CONF_HEADER]
     if nested:
         out.append(LAYOUT_MARKER)
+    for where, chosen in sorted((doc_labels or {}).items()):
+        # The path has no space (safe_filename); the labels are one JSON line.
+        out.append(f"{DOC_LABELS_MARKER} {where} {json.dumps(chosen, ensure_ascii=False)}")
     for name, label in sorted({**types, **relation_types}.items()):
         if name != label:
             out.append(f"{LABEL_MARKER} {name} {json.dumps(label, ensure_ascii=False)}")
@@ -211,6 +260,7 @@ def write(records: Iterable[Record], path: Path, report: ExportReport, **options
     folders: dict[str, str] = {}  # annotator -> subfolder, once nested
     flat_files: list[str] = []
     nested = False
+    labelled: list[tuple[str, str, dict[str, list[str]]]] = []  # (annotator, stem, labels)
 
     namer.used["/"] = {"annotation.conf"}  # the namespace of annotator subfolders
 
@@ -246,10 +296,17 @@ def write(records: Iterable[Record], path: Path, report: ExportReport, **options
             (target / f"{stem}.ann").write_bytes(ann.encode("utf-8"))
             if not nested:
                 flat_files.extend([f"{stem}.txt", f"{stem}.ann"])
+            if rec.get("doc_labels"):
+                labelled.append((annotator, stem, dict(rec["doc_labels"])))
+                report.note(DOC_LABELS_NOTE)
             report.documents += 1
             report.lose("document meta and status not kept by brat")
+        doc_labels = {
+            (f"{folder_for(who)}/{stem}" if nested else stem): chosen
+            for who, stem, chosen in labelled
+        }
         (path / "annotation.conf").write_bytes(
-            _conf(types, relation_types, nested, events).encode("utf-8")
+            _conf(types, relation_types, nested, events, doc_labels).encode("utf-8")
         )
     except OSError as exc:
         raise StoreWriteError(f"{path}: writing the brat folder failed ({exc.strerror})") from None

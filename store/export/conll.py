@@ -13,15 +13,18 @@
 
 Tokens are the text split at whitespace and at every span edge. Sentences end at line
 breaks and after sentence-final punctuation, never inside a span. Documents start with
-the ``-DOCSTART- -X- O O`` line ``spacy convert`` reads, then a blank line. The header
-comment is written only when there are two or more tag columns (``header=True/False``
-forces it): with a single column the file is exactly what ``python -m spacy convert
-FILE OUT --converter ner`` reads (spaCy reads the last column as the NER tags).
+the ``-DOCSTART- -X- O O`` line ``spacy convert`` reads, then a blank line. No header
+line is written by default (``header=True`` writes the old ``# newsmark-conll
+columns:`` comment): ``spacy convert`` would read it as a junk first document.
+newsmark's importer knows the columns without it, as every field after the token is
+an IOB tag. ``spacy convert FILE OUT --converter ner`` reads the last column as the
+NER tags (spaCy's NER holds one tag per token), so with several labels only the last
+label's spans reach spaCy that way; use ``--format spacy`` for all of them.
 
 What CoNLL cannot hold, counted in the report: the exact whitespace of a document
 (tokens come back joined by one space, sentences by a line break), relations,
-document ids, meta, annotator and status, spans made only of whitespace, and a
-span that overlaps an earlier or longer span of the same label (spans of different
+document labels, document ids, meta, annotator and status, spans made only of
+whitespace, and a span that overlaps an earlier or longer span of the same label (spans of different
 labels sit in different columns and may overlap freely). Spans keep their tokens but
 lose leading or trailing whitespace.
 
@@ -183,7 +186,7 @@ def write(
             columns = list(dict.fromkeys(column_name(str(label)) for label in labels))
             stream = records
         if header is None:
-            header = len(columns) >= 2
+            header = False  # spacy convert reads a header line as a junk document
         if header:
             out.write(f"{HEADER_PREFIX} TOKEN {' '.join(columns) or 'O'}\n".encode())
         for rec in stream:
@@ -202,3 +205,5 @@ def write(
             report.lose("document ids, meta, annotator and status not kept by CoNLL")
             if rec.get("relations"):
                 report.lose("relations not representable in CoNLL", len(rec["relations"]))
+            if rec.get("doc_labels"):
+                report.lose("document layers' document labels not representable in CoNLL")

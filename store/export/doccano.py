@@ -13,6 +13,13 @@ sequence-labelling projects with relations import: ``"entities": [{"id", "label"
 [{"id", "from_id", "to_id", "type"}]``. Without it, relations are not written (the
 ``label`` column cannot hold them) and are reported lost. doccano has no cue: a link's
 cue span is written as an entity labelled ``cue``, and the link without it.
+
+Document labels go in a ``"doc_labels"`` column (``{"topic": ["politics"]}``, only
+when set), which doccano keeps as metadata and newsmark's importer reads back. With
+``classification=True`` each line is instead doccano's text-classification shape:
+``"label"`` lists the document labels (``"CHOICE"`` for the label set named ``label``,
+``"SET:CHOICE"`` for any other), the spans and relations are not written (reported
+lost), and the ``doc_labels`` column keeps the sets exact for newsmark's importer.
 """
 
 from __future__ import annotations
@@ -33,6 +40,21 @@ RELATIONS_LOST = (
     "relations not representable in doccano's label shape "
     "(--relations writes doccano's relation shape)"
 )
+
+
+SPANS_LOST = "spans not written in doccano's text-classification shape (--classification)"
+RELATIONS_LOST_CLASSIFICATION = (
+    "relations not written in doccano's text-classification shape (--classification)"
+)
+
+
+def classes(doc_labels: dict[str, list[str]]) -> list[str]:
+    """doccano's class list of a layer: ``CHOICE`` for the set ``label``, else ``SET:CHOICE``."""
+    return [
+        choice if name == "label" else f"{name}:{choice}"
+        for name, chosen in sorted(doc_labels.items())
+        for choice in chosen
+    ]
 
 
 def utf16_offsets(text: str) -> Callable[[int], int]:
@@ -73,17 +95,26 @@ def write(
     *,
     offsets: Offsets = "codepoints",
     relations: bool = False,
+    classification: bool = False,
     **options: Any,
 ) -> None:
     """Write one doccano JSONL line per record to ``out``."""
     if options:
         raise InputError(f"doccano export has no option {sorted(options)[0]!r}")
+    if relations and classification:
+        raise InputError("give --relations or --classification, not both")
     unit = check_offsets_option(offsets)
     for rec in records:
         text: str = rec["text"]
         conv = utf16_offsets(text) if unit == "utf16" else (lambda i: i)
         line: dict[str, Any] = {"id": rec["id"], "text": text}
-        if relations:
+        if classification:
+            line["label"] = classes(rec.get("doc_labels") or {})
+            if rec["spans"]:
+                report.lose(SPANS_LOST, len(rec["spans"]))
+            if rec.get("relations"):
+                report.lose(RELATIONS_LOST_CLASSIFICATION, len(rec["relations"]))
+        elif relations:
             numbers = {str(sp["id"]): n for n, sp in enumerate(rec["spans"], 1)}
             line["entities"] = [
                 {"id": numbers[str(sp["id"])], "label": sp["label"],
@@ -105,6 +136,8 @@ def write(
             ]
             if rec.get("relations"):
                 report.lose(RELATIONS_LOST, len(rec["relations"]))
+        if rec.get("doc_labels"):
+            line["doc_labels"] = rec["doc_labels"]
         line.update(
             meta=rec.get("meta", {}),
             annotator=rec.get("annotator", IMPORTED_ANNOTATOR),
@@ -112,4 +145,4 @@ def write(
         )
         out.write(orjson.dumps(line) + b"\n")
         report.documents += 1
-        report.spans += len(rec["spans"])
+        report.spans += 0 if classification else len(rec["spans"])

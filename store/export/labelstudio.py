@@ -13,6 +13,10 @@ The output is one JSON array, written incrementally (one task at a time)::
          "was_cancelled": false, "ground_truth": false,
          "newsmark": {"annotator": "alice", "status": "done"}}]}]
 
+Document labels become ``choices`` results, one per label set (``from_name`` = the set
+name, ``value.choices`` = its choices); a labelling config needs a ``<Choices
+name="SET" toName="text">`` per set to show them.
+
 Offsets are Unicode code points, which is what Label Studio stores for text regions.
 Records arrive grouped by document id (the store yields every layer of a document
 consecutively); the layers of a run of records with the same id become one task. A
@@ -63,6 +67,16 @@ def _annotation(
                 "type": "relation",
                 "direction": "right",
                 "labels": [rel["label"]],
+            }
+        )
+    for name, choices in sorted((rec.get("doc_labels") or {}).items()):
+        result.append(
+            {
+                "id": f"doc-labels-{name}",
+                "from_name": name,
+                "to_name": to_name,
+                "type": "choices",
+                "value": {"choices": list(choices)},
             }
         )
     annotator = str(rec.get("annotator", IMPORTED_ANNOTATOR))

@@ -8,8 +8,19 @@ its exact offsets. Each Doc holds:
   order, and the same spans in ``doc.spans[annotator]``;
 * ``doc.ents``: the longest non-overlapping spans (``spacy.util.filter_spans``); the
   others stay in the span groups and are reported as information, not loss;
+* ``doc.cats``: ``"SET:CHOICE": 1.0`` for each document label of the layer, and 0.0
+  for every other ``SET:CHOICE`` some document of the export has (textcat wants the
+  same labels on every Doc);
 * ``doc.user_data``: ``id``, ``meta``, ``annotator``, ``status``, ``span_ids`` (parallel
-  to ``doc.spans["sc"]``) and ``relations`` (``{"id", "head", "tail", "label"}``).
+  to ``doc.spans["sc"]``), ``relations`` (``{"id", "head", "tail", "label"}``) and
+  ``doc_labels`` when set.
+
+The spans are exact in the DocBin, but ``spacy train`` tokenises with the pipeline's
+own tokenizer and drops, as misaligned, a span that begins or ends inside one of its
+tokens ("T" of "Turkey", most spans inside CJK text). The report counts those a
+default ``spacy.blank(lang)`` tokenizer cannot align (``char_span(...,
+alignment_mode="strict")`` is None) as a note: they are kept, not lost, but a model
+trained on the file will not learn them.
 
 ``split=(train, dev, test)`` writes ``<stem>-train.spacy``, ``<stem>-dev.spacy`` and
 ``<stem>-test.spacy`` beside ``path`` instead: documents are ordered by a hash of
@@ -38,6 +49,10 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 INFO_NOT_IN_ENTS = "spans left out of doc.ents because they overlap (kept in doc.spans)"
+INFO_MISALIGNED = (
+    "spans begin or end inside a token of spaCy's default tokenizer: kept in the DocBin, "
+    "but `spacy train` drops them as misaligned"
+)
 
 
 def _require_spacy() -> Any:
@@ -58,13 +73,14 @@ def note(report: ExportReport, reason: str, count: int = 1) -> None:
     info[reason] += count
 
 
-def _words(nlp: Language, text: str, spans: list[Record]) -> tuple[list[str], list[bool]]:
+def _words(default: Doc, text: str, spans: list[Record]) -> tuple[list[str], list[bool]]:
+    """Words and spaces: ``default``'s tokens (the blank tokenizer's), split at span edges."""
     starts = {int(sp["start"]) for sp in spans}
     ends = {int(sp["end"]) for sp in spans}
     cuts = sorted(starts | ends)
     words: list[str] = []
     spaces: list[bool] = []
-    for tok in nlp.make_doc(text):
+    for tok in default:
         a = tok.idx
         b = a + len(tok.text)
         lo = bisect.bisect_right(cuts, a)
@@ -91,7 +107,14 @@ def make_doc(nlp: Language, rec: Record, report: ExportReport) -> Doc:
 
     text: str = rec["text"]
     spans: list[Record] = list(rec["spans"])
-    words, spaces = _words(nlp, text, spans)
+    default = nlp.make_doc(text)
+    misaligned = sum(
+        default.char_span(int(sp["start"]), int(sp["end"]), alignment_mode="strict") is None
+        for sp in spans
+    )
+    if misaligned:
+        note(report, INFO_MISALIGNED, misaligned)
+    words, spaces = _words(default, text, spans)
     doc = Doc(nlp.vocab, words=words, spaces=spaces)
     if doc.text != text:  # pragma: no cover - the construction above is exact
         raise InputError(f"document {rec['id']!r}: spaCy could not rebuild its text exactly")
@@ -125,6 +148,10 @@ def make_doc(nlp: Language, rec: Record, report: ExportReport) -> Doc:
     doc.user_data["status"] = rec.get("status", "todo")
     doc.user_data["span_ids"] = ids
     doc.user_data["relations"] = relations
+    doc_labels = rec.get("doc_labels") or {}
+    if doc_labels:
+        doc.user_data["doc_labels"] = {k: list(v) for k, v in doc_labels.items()}
+    doc.cats = {f"{name}:{choice}": 1.0 for name, chosen in doc_labels.items() for choice in chosen}
     report.documents += 1
     report.spans += len(group)
     report.relations += len(relations)
@@ -183,9 +210,14 @@ def write(
     path = Path(path)
     everything = DocBin(store_user_data=True)
     doc_ids: list[str] = []
+    docs: list[Doc] = []
     for rec in records:
-        everything.add(make_doc(nlp, rec, report))
+        docs.append(make_doc(nlp, rec, report))
         doc_ids.append(str(rec["id"]))
+    cats = sorted({cat for doc in docs for cat in doc.cats})
+    for doc in docs:
+        doc.cats = {cat: doc.cats.get(cat, 0.0) for cat in cats}
+        everything.add(doc)
     try:
         if parts is None:
             everything.to_disk(path)
@@ -246,4 +278,5 @@ def read_docbin(path: Path, lang: str = "en") -> Iterator[Record]:
             "spans": spans,
             "relations": _plain(data.get("relations", [])),
             "schema_version": SCHEMA_VERSION,
+            **({"doc_labels": _plain(data["doc_labels"])} if data.get("doc_labels") else {}),
         }

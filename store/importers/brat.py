@@ -14,6 +14,12 @@ present: newsmark's export lists there the original names of labels it renamed, 
 marks the layout with one subfolder per annotator. Otherwise every document gets the
 annotator ``"imported"`` and an id from its path (``sub/doc-1``). The ``.ann`` text of
 every span is checked against the ``.txt``.
+
+Offsets are read as brat counts them: brat reads the ``.txt`` with universal newlines,
+so a ``\r\n`` is one character (:func:`store.export.brat.raw_offsets` maps them back
+to the text's code points); a ``.ann`` whose offsets count ``\r\n`` as two is read
+that way where only that matches its text. Document labels come from newsmark's
+``# newsmark-doc-labels:`` comments in ``annotation.conf``.
 """
 
 from __future__ import annotations
@@ -21,11 +27,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from store.errors import InputError
-from store.export.brat import BREAKS, LABEL_MARKER, LAYOUT_MARKER
+from store.export.brat import (
+    BREAKS,
+    DOC_LABELS_MARKER,
+    LABEL_MARKER,
+    LAYOUT_MARKER,
+    raw_offsets,
+)
 from store.importers.registry import link_escapes, make_record, read_text, short
 from store.records import IMPORTED_ANNOTATOR, Record, span_fault
 
@@ -44,12 +56,24 @@ class _Conf:
         self.path = path
         self.nested = False
         self.names: dict[str, str] = {}
+        self.doc_labels: dict[str, dict[str, list[str]]] = {}  # path from the conf folder
         if path is None:
             return
         for lineno, line in enumerate(read_text(path).split("\n"), 1):
             line = line.strip()
             if line == LAYOUT_MARKER:
                 self.nested = True
+            elif line.startswith(DOC_LABELS_MARKER):
+                try:
+                    where, chosen = line[len(DOC_LABELS_MARKER) :].strip().split(" ", 1)
+                    labels = json.loads(chosen)
+                except ValueError:
+                    labels = None
+                if not isinstance(labels, dict):
+                    raise InputError(
+                        f"{path}:{lineno}: unreadable newsmark document labels {short(line)}"
+                    )
+                self.doc_labels[where] = labels  # checked by the import's gate
             elif line.startswith(LABEL_MARKER):
                 try:
                     safe, original = line[len(LABEL_MARKER) :].strip().split(" ", 1)
@@ -87,6 +111,46 @@ def _is_attribution(line: str) -> bool:
     return roles.count("Content") == 1 and all(p.split(":", 1)[1] for p in parts)
 
 
+def _same(shown: str, expected: str) -> bool:
+    return shown == expected or shown.split() == expected.split()
+
+
+def _from_brat(
+    text: str,
+    frags: list[tuple[int, ...]],
+    shown: str | None,
+    where: str,
+    to_raw: Callable[[int], int | None],
+) -> list[tuple[int, int]]:
+    """Fragments in ``text``'s code points from brat's (``\r\n`` counted as one).
+
+    A CRLF text's offsets counted raw (as tools that ignore universal newlines write
+    them) are taken as they are when only they match the ``.ann`` text.
+    """
+    mapped: list[tuple[int, int]] = []
+    for a, b in frags:
+        ra, rb = to_raw(a), to_raw(b)
+        if ra is None or rb is None or ra > rb:
+            mapped = []
+            break
+        mapped.append((ra, rb))
+    raw = [(f[0], f[1]) for f in frags]
+    raw_ok = all(0 <= a <= b <= len(text) for a, b in raw)
+    if mapped == raw and raw_ok:
+        return raw  # no CRLF before these offsets: both counts agree
+    if mapped and (
+        shown is None
+        or _same(shown, " ".join(text[a:b] for a, b in mapped))
+        or not raw_ok
+        or not _same(shown, " ".join(text[a:b] for a, b in raw))
+    ):
+        return mapped
+    if raw_ok:
+        return raw
+    a, b = raw[0][0], raw[-1][1]
+    raise InputError(f"{where}: bad offsets {a}-{b} for a text of {len(text)} characters")
+
+
 def _parse(
     ann_path: Path,
     text: str,
@@ -96,6 +160,7 @@ def _parse(
     spans: list[Record] = []
     relations: list[Record] = []
     skipped = 0
+    to_raw = raw_offsets(text)
     content = read_text(ann_path) if ann_path.is_file() else ""
     for lineno, line in enumerate(content.split("\n"), 1):
         line = line.rstrip("\r")
@@ -111,18 +176,14 @@ def _parse(
             shown = fields[2] if len(fields) == 3 else None
             try:
                 name, rest = data.split(" ", 1)
-                frags = [tuple(int(x) for x in part.split()) for part in rest.split(";")]
+                given = [tuple(int(x) for x in part.split()) for part in rest.split(";")]
             except ValueError:
                 raise InputError(f"{where}: bad offsets in {short(data)}") from None
-            if any(len(f) != 2 for f in frags):
+            if any(len(f) != 2 for f in given):
                 raise InputError(f"{where}: bad offsets in {short(data)}")
-            for a, b in frags:
-                if not 0 <= a <= b <= len(text):
-                    raise InputError(
-                        f"{where}: bad offsets {a}-{b} for a text of {len(text)} characters"
-                    )
+            frags = _from_brat(text, given, shown, where, to_raw)
             expected = " ".join(text[a:b] for a, b in frags)
-            if shown is not None and shown != expected and shown.split() != expected.split():
+            if shown is not None and not _same(shown, expected):
                 raise InputError(
                     f"{where}: text mismatch: .ann has {short(shown)}, .txt has {short(expected)}"
                 )
@@ -186,13 +247,18 @@ def _parse(
 
 
 def _record(
-    txt_path: Path, doc_id: str, annotator: str, conf: _Conf, notes: list[str] | None
+    txt_path: Path,
+    doc_id: str,
+    annotator: str,
+    conf: _Conf,
+    notes: list[str] | None,
+    key: str | None = None,
 ) -> Record:
     if not txt_path.is_file():
         raise InputError(f"{txt_path}: the .txt file for this .ann is missing")
     text = read_text(txt_path)
     spans, relations = _parse(txt_path.with_suffix(".ann"), text, conf, notes)
-    return make_record(
+    rec = make_record(
         doc_id=doc_id,
         text=text,
         spans=spans,
@@ -205,6 +271,10 @@ def _record(
         annotator=annotator,
         source=str(txt_path),
     )
+    chosen = conf.doc_labels.get(key) if key is not None else None
+    if chosen:
+        rec["doc_labels"] = chosen
+    return rec
 
 
 def _escapes(ann: Path, root: Path, notes: list[str] | None) -> bool:
@@ -243,7 +313,8 @@ def read(
                 annotator, doc_id = parts[0], "/".join(parts[1:])
             else:
                 annotator, doc_id = IMPORTED_ANNOTATOR, "/".join(parts)
-            yield _record(ann.with_suffix(".txt"), doc_id, annotator, conf, notes)
+            key = "/".join(parts)
+            yield _record(ann.with_suffix(".txt"), doc_id, annotator, conf, notes, key)
         return
     if path.suffix.lower() not in (".ann", ".txt"):
         raise InputError(f"{path}: give a brat folder or a .ann/.txt file")
@@ -256,4 +327,7 @@ def read(
         annotator = path.parent.name
     if not path.with_suffix(".ann").is_file():
         raise InputError(f"{path.with_suffix('.ann')}: the .ann file is missing")
-    yield _record(path.with_suffix(".txt"), path.stem, annotator, conf, notes)
+    where: str | None = None
+    if conf_path is not None:
+        where = "/".join(path.with_suffix("").relative_to(conf_path.parent).parts)
+    yield _record(path.with_suffix(".txt"), path.stem, annotator, conf, notes, where)

@@ -1,9 +1,11 @@
 """Read CoNLL IOB files (``.conll``, ``.iob``): token-per-line, blank line between sentences.
 
-The first field of a line is the token. With newsmark's header comment (``# newsmark-conll
-columns: TOKEN a b``) every following field is a tag column; without it the last field
-is the tag column and any middle fields (POS, chunk) are ignored, as ``spacy convert``
-does. Tags may be IOB2 or IOB1 (``I-`` after ``O`` starts a span) and ``E-``/``S-``
+The first field of a line is the token. With newsmark's old header comment
+(``# newsmark-conll columns: TOKEN a b``), or when the first token line has two or more
+fields after the token and every one is an IOB tag (newsmark's export, one column per
+label), every following field is a tag column; otherwise the last field is the tag
+column and any middle fields (POS, chunk) are ignored, as ``spacy convert`` does.
+Tags may be IOB2 or IOB1 (``I-`` after ``O`` starts a span) and ``E-``/``S-``
 (BIOES) or ``L-``/``U-`` (BILOU) are understood.
 
 ``-DOCSTART-`` lines separate documents (a file without them is one document). The text
@@ -122,6 +124,7 @@ def read(path: Path, *, notes: list[str] | None = None) -> Iterator[Record]:
     doc: _Doc | None = None
     number = 0
     started = False
+    first_token = True
     with fh:
         for lineno, raw in enumerate(fh, 1):
             try:
@@ -147,10 +150,17 @@ def read(path: Path, *, notes: list[str] | None = None) -> Iterator[Record]:
                 continue  # a comment line
             if len(fields) < 2:
                 raise InputError(f"{path}:{lineno}: token {short(fields[0])} has no tag column")
+            if first_token and len(fields) >= 3 and all(_is_tag(f) for f in fields[1:]):
+                # newsmark's several label columns (no header: spaCy would read it).
+                header = len(fields) - 1
+                if doc is not None:
+                    doc.columns = header
+            first_token = False
             if header is not None:
                 if len(fields) != header + 1:
                     raise InputError(
-                        f"{path}:{lineno}: {len(fields)} fields, the header names {header + 1}"
+                        f"{path}:{lineno}: {len(fields)} fields, the file's tag columns "
+                        f"need {header + 1}"
                     )
                 tags = fields[1:]
             else:

@@ -6,8 +6,19 @@ Accepted span shapes: ``"label"`` or ``"labels"``: ``[[start, end, "label"], ...
 "type"}]`` (doccano's relation export). A line with ``"spans"`` is newsmark's native
 JSONL, not doccano, and is refused by ``detect``.
 
+A text-classification line (``{"text": ..., "label": ["sports", "local"]}``, a list
+of strings) gives the document labels ``{"label": ["sports", "local"]}`` (label set
+``label``). A ``"doc_labels"`` object (newsmark's doccano export writes one; doccano
+keeps it as metadata) gives the document labels as they were.
+
 Offsets are read as code points; pass ``offsets="utf16"`` for files exported from
-doccano's web UI that count UTF-16 code units (texts with emoji).
+doccano's web UI that count UTF-16 code units (texts with emoji); an offset that
+falls between the two halves of a character is refused.
+
+With ``skip_bad`` a line that cannot be read is left out and named in ``notes``
+(doccano itself imports the rest of a file); by default it refuses the file. Each
+record also carries ``"where"`` (``file:line``), so the import's gate names the line
+of a record it refuses; the import takes it off before the record is stored.
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ import orjson
 
 from store.errors import InputError
 from store.export.doccano import Offsets, check_offsets_option, codepoint_offsets
-from store.importers.registry import make_record, make_span, open_binary, short
+from store.importers.registry import load_json, make_record, make_span, open_binary, short
 from store.records import IMPORTED_ANNOTATOR, Record
 
 _SUFFIXES = {".jsonl", ".ndjson", ".json"}
@@ -38,17 +49,36 @@ def _first_object(path: Path) -> Any:
     return None
 
 
+def _json_array(path: Path) -> bool:
+    """A .json file holding doccano's JSON array (text and label keys, no Label Studio data)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16).lstrip()
+    except OSError:
+        return False
+    return (
+        head.startswith(b"[")
+        and head[1:].lstrip()[:1] == b"{"
+        and b'"data"' not in head
+        and b'"text"' in head
+        and (b'"label"' in head or b'"labels"' in head)
+    )
+
+
 def detect(path: Path) -> bool:
     """A .jsonl file whose first line has "text" and doccano spans (and no "spans")."""
     if not path.is_file() or path.suffix.lower() not in _SUFFIXES:
         return False
+    if path.suffix.lower() == ".json" and _json_array(path):
+        return True
     obj = _first_object(path)
     if not isinstance(obj, dict) or "spans" in obj or not isinstance(obj.get("text"), str):
         return False
     for key in _SPAN_KEYS:
         value = obj.get(key)
-        if isinstance(value, list) and all(
-            isinstance(item, list | dict) for item in value
+        if isinstance(value, list) and (
+            all(isinstance(item, list | dict) for item in value)
+            or (key != "entities" and all(isinstance(item, str) for item in value))
         ):
             return True
     return False
@@ -71,19 +101,33 @@ def _record(
     if not isinstance(text, str):
         raise InputError(f"{where}: no \"text\" string")
     conv = codepoint_offsets(text) if unit == "utf16" else None
+    units = len(text.encode("utf-16-le")) // 2
 
     def offset(value: object) -> object:
         if conv is None or not isinstance(value, int) or isinstance(value, bool):
             return value
         point = conv(value)
-        if point is None:
-            raise InputError(f"{where}: UTF-16 offset {value} falls inside a character")
-        return point
+        if point is None and 0 <= value <= units:
+            raise InputError(
+                f"{where}: UTF-16 offset {value} falls inside a character (between the "
+                "halves of a surrogate pair); check --offsets"
+            )
+        return value if point is None else point
 
     spans: list[Record] = []
     relations: list[Record] = []
+    doc_labels: dict[str, list[str]] = {}
+    given = obj.get("doc_labels")
+    if isinstance(given, dict):
+        doc_labels = dict(given)  # checked by the import's gate
     key = next((k for k in ("label", "labels") if k in obj), None)
-    if key is not None:
+    items = obj.get(key) if key is not None else None
+    if isinstance(items, list) and items and all(isinstance(i, str) for i in items):
+        # doccano's text classification: the document's labels, not spans. A
+        # doc_labels column (newsmark's --classification export) has the exact sets.
+        if not isinstance(given, dict):
+            doc_labels["label"] = list(dict.fromkeys(items))
+    elif key is not None:
         items = obj[key]
         if not isinstance(items, list):
             raise InputError(f"{where}: \"{key}\" is not a list of [start, end, label]")
@@ -123,7 +167,7 @@ def _record(
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
     doc_id = obj.get("id")
     status = obj.get("status")
-    return make_record(
+    rec = make_record(
         doc_id=str(doc_id) if doc_id is not None else fallback_id,
         text=text,
         spans=spans,
@@ -133,26 +177,57 @@ def _record(
         status=status if status is not None else "todo",
         source=source,
     )
+    if doc_labels:
+        rec["doc_labels"] = doc_labels
+    rec["where"] = where  # the import's gate names the line, not the record number
+    return rec
+
+
+def _line(raw: bytes, where: str, fallback_id: str, unit: Offsets, source: str) -> Record:
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{where}: not JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: not a JSON object")
+    if "spans" in obj and not any(k in obj for k in _SPAN_KEYS):
+        raise InputError(f"{where}: this is newsmark's native JSONL, not doccano")
+    return _record(obj, where, fallback_id, unit, source)
+
+
+def _raw_lines(path: Path) -> Iterator[tuple[bytes, str, str]]:
+    """Each record's JSON, where it is (for messages) and the id it gets if it has none."""
+    if path.suffix.lower() == ".json" and _json_array(path):
+        # doccano's JSON export: one array, its items as the lines of a JSONL file.
+        items = load_json(path)
+        if not isinstance(items, list):
+            raise InputError(f"{path}: not a doccano JSON array")
+        for i, item in enumerate(items, 1):
+            yield orjson.dumps(item), f"{path} item {i}", f"{path.stem}-{i}"
+        return
+    with open_binary(path) as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if raw.strip():
+                yield raw, f"{path}:{lineno}", f"{path.stem}-{lineno}"
 
 
 def read(
-    path: Path, *, offsets: Offsets = "codepoints", notes: list[str] | None = None
+    path: Path,
+    *,
+    offsets: Offsets = "codepoints",
+    skip_bad: bool = False,
+    notes: list[str] | None = None,
 ) -> Iterator[Record]:
-    """Yield one native record per line of a doccano JSONL file."""
+    """Yield one native record per line of a doccano JSONL file (or item of its JSON array)."""
     path = Path(path)
     unit = check_offsets_option(offsets)
-    fh = open_binary(path)
-    with fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                obj = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                raise InputError(f"{where}: not JSON ({exc.msg})") from None
-            if not isinstance(obj, dict):
-                raise InputError(f"{where}: not a JSON object")
-            if "spans" in obj and not any(k in obj for k in _SPAN_KEYS):
-                raise InputError(f"{where}: this is newsmark's native JSONL, not doccano")
-            yield _record(obj, where, f"{path.stem}-{lineno}", unit, path.name)
+    for raw, where, fallback_id in _raw_lines(path):
+        try:
+            rec = _line(raw, where, fallback_id, unit, path.name)
+        except InputError as exc:
+            if not skip_bad:
+                raise
+            if notes is not None:
+                notes.append(f"{exc}; skipped (--skip-bad)")
+            continue
+        yield rec

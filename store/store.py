@@ -291,7 +291,7 @@ class Store:
             self._index = SummaryIndex(self.root)
         layers = self._index.get(doc_id, lambda: self._docfiles.raw(doc_id))
         status, count = layers.get(annotator, ("todo", 0))
-        return LayerSummary(status, count)
+        return LayerSummary(status, count, self._index.tags(doc_id).get(annotator, ""))
 
     def save_index(self) -> None:
         """Persist the summary cache (cheap, best effort; call when idle or on exit)."""

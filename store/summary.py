@@ -30,6 +30,8 @@ class LayerSummary:
 
     status: str
     spans: int
+    #: The layer's document labels, ``topic: politics · stance: neutral`` ("" for none).
+    tags: str = ""
 
 
 def summarise(raw: dict[str, Any]) -> Summary:
@@ -42,6 +44,20 @@ def summarise(raw: dict[str, Any]) -> Summary:
         out.setdefault(r["annotator"], ["todo", 0])[0] = r.get("status", "todo")
     return {name: (str(v[0]), int(v[1])) for name, v in out.items()}
 
+
+def doc_label_summary(raw: dict[str, Any]) -> dict[str, str]:
+    """Per annotator with document labels: ``topic: politics · stance: neutral``."""
+    out: dict[str, str] = {}
+    for r in (raw.get("layers") or {}).values():
+        labels = r.get("doc_labels") or {}
+        shown = " · ".join(f"{k}: {', '.join(v)}" for k, v in sorted(labels.items()) if v)
+        if shown:
+            out[str(r["annotator"])] = shown[:TAGS_MAX]
+    return out
+
+
+#: Longest document label summary kept in the index (the list row is narrow anyway).
+TAGS_MAX = 120
 
 #: Fewest bytes one span takes in a document file: its record alone,
 #: ``"1":{"id":"","start":0,"end":1,"label":"x","text":"a","annotator":"a"}``, is
@@ -61,7 +77,7 @@ def cached_summary(entry: object, ident: list[int]) -> Summary | None:
     ("todo" | "done", count >= 0) pair and the counts fit in the file's size. The
     index is a file anyone can edit: a poisoned entry is rebuilt, never shown.
     """
-    if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == ident):
+    if not (isinstance(entry, list) and len(entry) in (2, 3) and entry[0] == ident):
         return None
     layers = entry[1]
     if not isinstance(layers, dict):
@@ -110,10 +126,29 @@ class SummaryIndex:
         cached = cached_summary(self._entries.get(doc_id), ident)
         if cached is not None:
             return cached
-        summary = summarise(read())
-        self._entries[doc_id] = [ident, {k: list(v) for k, v in summary.items()}]
+        raw = read()
+        summary = summarise(raw)
+        entry: list[Any] = [ident, {k: list(v) for k, v in summary.items()}]
+        tags = doc_label_summary(raw)
+        if tags:
+            entry.append(tags)  # only when some layer has document labels
+        self._entries[doc_id] = entry
         self._dirty = True
         return summary
+
+    def tags(self, doc_id: str) -> dict[str, str]:
+        """Document labels per annotator of a document ``get`` just made fresh ({} if none).
+
+        Like the counts, checked when read: anything but short strings is ignored.
+        """
+        entry = self._entries.get(doc_id)
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], dict)):
+            return {}
+        return {
+            k: v
+            for k, v in entry[2].items()
+            if isinstance(k, str) and isinstance(v, str) and len(v) <= TAGS_MAX
+        }
 
     def save(self) -> None:
         """Write the cache if it changed; never durable, never worth an error."""

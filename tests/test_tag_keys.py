@@ -63,3 +63,21 @@ async def test_without_label_sets_t_says_how_to_declare_them(tmp_path: Path) -> 
         assert reader_of(app).mode.name == "normal"
         assert store.doc_labels(doc_id, ME) == {}
         assert [s.label for s in store.spans(doc_id, ME)] == ["claim"]  # 1 labelled a word
+
+
+async def test_the_document_list_shows_each_documents_labels(tmp_path: Path) -> None:
+    from tui.widgets.document_list import DocumentList
+
+    store, doc_id = seed_store(tmp_path / "s")
+    ((other, _),) = store.add_documents([{"text": "A second article.\n\nIt is short."}])
+    store.set_doc_labels(other.id, ME, "stance", ["neutral"])
+    store.save_index()
+    app = NewsmarkApp(store, annotator=ME, write_in_thread=True, scheme=scheme())
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(app, ["t", "2", "escape"])
+        await settle(app, pilot)
+        docs = app.screen.query_one(DocumentList)
+        rows = {docs.row(i).id: docs.row(i) for i in range(docs.count)}
+        assert rows[doc_id].tags == "topic: economy"
+        assert rows[other.id].tags == "stance: neutral"
+        assert "[stance: neutral]" in str(docs.render_row(1, 60))

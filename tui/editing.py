@@ -174,15 +174,15 @@ class LayerEditor:
             self.reader.refresh_title()
         self.reader.watcher.seen(self.reader.doc.id, outcome.revision)
         self.reader.annotation_list.follow(view.cursor, view.selected_span_id)
-        self.reader.doc_list.update_row(
-            DocRow(
-                self.reader.doc.id, self.reader.doc.title, self.reader.doc_status, len(self.spans)
-            )
+        self.reader.tagger.applied(change)
+        reader = self.reader
+        reader.doc_list.update_row(
+            DocRow(reader.doc.id, reader.doc.title, reader.doc_status, len(self.spans),
+                   reader.tagger.summary())
         )
         self._wrote = True
         self.say_saved(f"saved {stamp}: {_what(change, verb)}")
         self.reader.linker.applied(change)
-        self.reader.tagger.applied(change)
         if self.reader.adjudicating:
             self.reader.adjudication.changed()
             if follow and change.kind == "adjudicate" and view.selection_epoch == epoch:

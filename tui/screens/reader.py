@@ -381,7 +381,7 @@ class ReaderScreen(Screen[None]):
         """The document list's row for ``info``: its status and span count in this layer."""
         try:
             summary = self.store.summary(info.id, self.layer_owner)
-            return DocRow(info.id, info.title, summary.status, summary.spans)
+            return DocRow(info.id, info.title, summary.status, summary.spans, summary.tags)
         except NewsmarkError:
             return DocRow(info.id, "⚠ " + info.title, "damaged", 0)
 
@@ -411,7 +411,8 @@ class ReaderScreen(Screen[None]):
         if seen.spans is not None and seen.spans != self.spans:
             self.editor.replace(seen.spans)
             self.doc_list.update_row(
-                DocRow(self.doc.id, self.doc.title, self.doc_status, len(seen.spans))
+                DocRow(self.doc.id, self.doc.title, self.doc_status, len(seen.spans),
+                       self.tagger.summary())
             )
             self.status.say("updated", "updated: another newsmark process changed this document")
 
@@ -466,7 +467,9 @@ class ReaderScreen(Screen[None]):
         if not self.damaged:
             self.writer.share_text(info.id, text)
             # Its row from what was just read: a summary would parse the file again.
-            self.doc_list.update_row(DocRow(info.id, info.title, self.doc_status, len(spans)))
+            self.doc_list.update_row(
+                DocRow(info.id, info.title, self.doc_status, len(spans), self.tagger.summary())
+            )
         self._release_parsed()
 
     def _release_parsed(self) -> None:

@@ -29,6 +29,7 @@ class DocRow:
     title: str
     status: str
     spans: int
+    tags: str = ""  # the layer's document labels, shown before the title
 
 
 class DocumentList(VirtualList):
@@ -185,4 +186,5 @@ class DocumentList(VirtualList):
         else:
             mark = Text("· ", style="dim")
         count = Text(f"{row.spans:>4} ", style="bold" if row.spans else "dim")
-        return Text.assemble(mark, count, safe_text(row.title))  # a title from a file
+        tags = safe_text(f"[{row.tags}] " if row.tags else "", style="italic")
+        return Text.assemble(mark, count, tags, safe_text(row.title))  # a title from a file

@@ -16,19 +16,9 @@ import pytest
 
 from store.store import Store, doc_id_for
 from tests.conftest import SEED
-from tui.cli import main
+from tests.test_cli import run
 
 TEXT = "Hulusi Akar met Lloyd Austin in Ankara on Tuesday."
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def every_file(root: Path) -> dict[str, str]:

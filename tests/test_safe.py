@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from store.labels import Label, LabelScheme
 from store.store import Store
+from tests.test_cli import run
 from tui.app import NewsmarkApp
 from tui.safe import UNSAFE, safe_markup, safe_text, visible
 from tui.screens.help import _group_table, help_rows
@@ -222,18 +223,6 @@ async def test_hostile_title_and_annotator_are_shown_inert(tmp_path: Path) -> No
 
 
 # ------------------------------------------------------------------ command line
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    from tui.cli import main
-
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_stats_with_markup_and_escapes_prints_them_inert(

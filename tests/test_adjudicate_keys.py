@@ -65,7 +65,7 @@ async def test_gold_starts_with_what_both_agree_on_and_offers_the_first_disagree
         offered = first.versions[first.first_choice()].spans
         assert view.selection == (offered[0][0], offered[-1][1])
         status = app.screen.query_one(StatusBar).text
-        assert "disagreement 1 of" in status and "alice:" in status and "bob:" in status
+        assert "1/7 open" in status and "alice:" in status and "bob:" in status
         # Every annotator's spans are on show, the keys edit gold.
         assert {s.annotator for s in view.others} == {"alice", "bob"}
         assert reader_of(app).layer_owner == "gold"

@@ -102,15 +102,20 @@ class Adjudication:
         """The status line's account of a disagreement: each annotator's version, numbered."""
         text = self.reader.view.text
         parts = []
+        # Short enough for 80 columns: every version must show, the offered one marked.
+        # Offsets first: versions that differ by a comma at the end read alike otherwise.
+        room = max(8, 40 // max(1, len(d.versions)) - 8)
         for i, v in enumerate(d.versions):
             mark = "▶" if self.current == d and i == self.offered else ""
             if v.spans:
-                shown = "; ".join(f"{lab} “{clip(text[s:e], 24)}”" for s, e, lab in v.spans)
+                shown = "; ".join(
+                    f"{lab} {s}–{e} “{clip(text[s:e], room)}”" for s, e, lab in v.spans
+                )
             else:
                 shown = "nothing"
             parts.append(f"{mark}{i + 1} {v.annotator}: {shown}")
         n = self.open.index(d) + 1 if d in self.open else 0
-        return f"disagreement {n} of {len(self.open)} open · " + "  ".join(parts)
+        return f"{n}/{len(self.open)} open · " + " · ".join(parts)
 
     def offer(self, d: Disagreement, version: int | None = None, lead: str = "") -> None:
         """Show ``d``: select the version on offer and list every version."""

@@ -71,3 +71,26 @@ def test_reader_light_theme(snap_compare: Any, annotated: NewsmarkApp) -> None:
         pilot.app.theme = "textual-light"
 
     assert snap_compare(annotated, press=SELECT_ACTOR, terminal_size=(120, 40), run_before=light)
+
+
+def test_adjudication_120x40(snap_compare: Any, tmp_path: Any) -> None:
+    """Adjudicating the two-annotator sample: both layers underlined, versions offered."""
+    from tests.test_adjudicate_keys import two_annotator_store
+
+    store, _ = two_annotator_store(tmp_path / "s")
+    app = NewsmarkApp(store, annotator="carol", adjudicate=True)
+
+    async def offered(pilot: Pilot[None]) -> None:
+        for _ in range(200):
+            if app.reader is not None and app.reader.adjudication.current is not None:
+                break
+            await pilot.pause(0.01)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=offered, terminal_size=(120, 40))
+
+
+def test_link_picker_120x40(snap_compare: Any, annotated: NewsmarkApp) -> None:
+    """L on the Pentagon quote: its possible speakers, nearest first."""
+    quote = ("G", "shift+tab", "shift+tab", "L")
+    assert snap_compare(annotated, press=quote, terminal_size=(120, 40))

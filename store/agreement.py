@@ -1163,11 +1163,13 @@ def _agreement_report(
         if absent:
             raise InputError(f"{', '.join(absent)} has no {what}; {hint}")
         active = sorted(dict.fromkeys(annotators or []))
-    if len(active) < 2:
+    # One annotator and gold is a report too: that annotator against gold alone.
+    against_gold_only = bool(active) and any(d in has_gold for d in finished)
+    if len(active) < 2 and not against_gold_only:
         found = ", ".join(active) or "nobody"
         raise InputError(f"agreement needs two annotators with {what}, found {found}; {hint}")
     shared = {d: names for d, names in finished.items() if len(names) >= 2}
-    if not shared:
+    if not shared and not against_gold_only:
         raise InputError(
             f"no document has {what} from two of {', '.join(active)}; "
             "have a second annotator finish a document someone else finished"

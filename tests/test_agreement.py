@@ -600,3 +600,25 @@ def test_document_labels_agreement_is_cohens_kappa_per_label_set(tmp_path: Path)
     # Only alice set a stance, on one document: po 3/4, and pe 3·4/16 = 3/4 too, so κ 0.
     assert by_set["stance"].cohen_kappa == pytest.approx(0.0)
     assert report.to_dict()["doc_labels"][0]["name"] in ("stance", "topic")
+
+
+def test_one_annotator_and_gold_is_a_report_against_gold(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s", create=True)
+    ((info, _),) = store.add_documents([{"text": "Akar met Austin in Ankara on Tuesday."}])
+    store.add_span(info.id, 0, 4, "actor", "alice")
+    store.add_span(info.id, 9, 15, "actor", "alice")
+    store.add_span(info.id, 0, 4, "actor", GOLD_NAME)
+    for who in ("alice", GOLD_NAME):
+        store.set_status(info.id, who, "done")
+    report = agreement_report(store)
+    assert report.pairs == [] and report.annotators == ["alice"]
+    (gold,) = report.against_gold
+    strict = gold.spans["strict"].overall
+    assert (strict.correct, strict.spurious, strict.missed) == (1, 1, 0)
+    # Without gold, one annotator is still not enough.
+    other = Store.open(tmp_path / "t", create=True)
+    ((doc, _),) = other.add_documents([{"text": "Akar met Austin."}])
+    other.add_span(doc.id, 0, 4, "actor", "alice")
+    other.set_status(doc.id, "alice", "done")
+    with pytest.raises(InputError, match="two annotators"):
+        agreement_report(other)

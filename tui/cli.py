@@ -603,6 +603,13 @@ def _print_agreement(report: AgreementReport) -> None:
 
     console = Console(highlight=False)
     status = "finished" if report.status == "done" else "any status"
+    if not report.pairs:
+        # One annotator and gold: nothing between annotators, only the gold section.
+        who = ", ".join(report.annotators)
+        console.print(Text(f"{who} against gold ({status}); a second annotator's layer "
+                           "gives the agreement between them"))  # fmt: skip
+        _print_against_gold(console, report, fmt)
+        return
     console.print(
         Text(
             f"agreement of {', '.join(report.annotators)} over {len(report.documents)} "

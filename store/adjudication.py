@@ -13,7 +13,8 @@ A disagreement offers one *version* per annotator: that annotator's spans in it,
 possibly none. Taking a version puts its spans in gold and rejects the other
 candidates of the disagreement; rejecting rejects them all. A candidate is
 *settled* once gold holds it or it was rejected, and a disagreement is open while
-any of its candidates is unsettled, so an adjudication can stop and go on later.
+any of its candidates is unsettled and gold holds none of them, so an adjudication
+can stop and go on later (and a gold layer imported without its rejections counts).
 """
 
 from __future__ import annotations
@@ -91,10 +92,14 @@ def disagreements(
     layers: Mapping[str, Iterable[Span]],
     settled: Iterable[Candidate] = (),
     seed: Seed = "all",
+    gold: Iterable[Candidate] = (),
 ) -> list[Disagreement]:
     """The open disagreements of a document, in text order.
 
-    ``settled`` are the candidates gold holds or the adjudicator rejected.
+    ``settled`` are the candidates gold holds or the adjudicator rejected; a
+    disagreement is closed when all of its candidates are. One that holds a
+    candidate of ``gold`` is closed too: a version was taken there, even by a gold
+    layer imported from elsewhere, which carries no rejections.
     """
     by_layer = {name: list(spans) for name, spans in layers.items()}
     names = sorted(by_layer)
@@ -124,9 +129,10 @@ def disagreements(
     for i, c in enumerate(contested):
         groups.setdefault(root(i), []).append(c)
     done = set(settled)
+    taken = set(gold)
     out: list[Disagreement] = []
     for group in groups.values():
-        if all(c in done for c in group):
+        if all(c in done for c in group) or any(c in taken for c in group):
             continue
         members = set(group)
         versions = tuple(

@@ -42,7 +42,9 @@ def gold(store: Store, doc_id: str) -> set[Cand]:
 
 def open_disagreements(store: Store, doc_id: str) -> list[adjudication.Disagreement]:
     settled = gold(store, doc_id) | store.rejected(doc_id)
-    return adjudication.disagreements(store.adjudicated_layers(doc_id), settled)
+    return adjudication.disagreements(
+        store.adjudicated_layers(doc_id), settled, gold=gold(store, doc_id)
+    )
 
 
 def adjudicator(store: Store, **kwargs: object) -> NewsmarkApp:
@@ -261,3 +263,15 @@ async def test_T_shows_each_annotators_progress_and_their_agreement(tmp_path: Pa
         await settle(app, pilot)
         assert reader_of(app).mode.name == "normal" and not isinstance(app.screen, TeamScreen)
         assert reader_of(app).view.cursor > 0  # the key after T reached the article
+
+
+async def test_an_imported_gold_layer_leaves_nothing_to_adjudicate(tmp_path: Path) -> None:
+    store, doc_id = two_annotator_store(tmp_path / "s")
+    gold_file = ROOT / "samples" / "two-annotators-gold.jsonl"
+    store.add_documents([orjson.loads(line) for line in gold_file.read_bytes().splitlines()])
+    before = gold(store, doc_id)
+    app = adjudicator(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "no disagreement left" in app.screen.query_one(StatusBar).text
+    assert gold(store, doc_id) == before  # started already: nothing added, nothing taken

@@ -161,3 +161,10 @@ def test_only_finished_layers_are_compared_once_two_are_done(store: Store, statu
     )  # fmt: skip
     names = sorted(store.adjudicated_layers(doc))
     assert names == (["alice", "bob", "eve"] if status == "done" else ["alice", "bob"])
+
+
+def test_an_imported_gold_layer_closes_the_disagreements_it_decided() -> None:
+    layers = {"a": [_sp(0, 5, "actor", "a")], "b": [_sp(0, 6, "actor", "b")]}
+    # gold took b's version elsewhere; its export carries no rejections.
+    assert disagreements(layers, settled=[(0, 6, "actor")], gold=[(0, 6, "actor")]) == []
+    assert len(disagreements(layers, settled=[(0, 6, "actor")])) == 1

@@ -83,8 +83,8 @@ class Adjudication:
 
     def recompute(self) -> None:
         """What is still open, from the layers and what gold holds or rejected."""
-        settled = {(s.start, s.end, s.label) for s in self.reader.editor.spans}
-        self.open = disagreements(self.layers, settled | self.rejected, self.seed)
+        gold = {(s.start, s.end, s.label) for s in self.reader.editor.spans}
+        self.open = disagreements(self.layers, gold | self.rejected, self.seed, gold)
 
     def changed(self) -> None:
         """A write to gold was acknowledged (or undone): re-read what gold rejected."""

@@ -159,10 +159,14 @@ def _apply_adjudication(
     """Take back (or make again) one adjudication: its gold spans and its rejections."""
     spans = [Span.from_record(r) for r in op["spans"]]
     marks = [(int(c[0]), int(c[1]), str(c[2])) for c in op["rejected"]]
+    links = op.get("relations", [])
     rejected = [c for c in layer.get("rejected", []) if tuple(c) not in marks]
     added: list[Span] = []
     removed: list[Span] = []
+    back: list[Relation] = []
     if inverse:
+        for rel in links:
+            doc.relations.remove("id", rel["id"])
         for span in spans:
             if doc.spans.remove("id", span.id) is not None:
                 removed.append(span)
@@ -172,10 +176,16 @@ def _apply_adjudication(
             if doc.spans.get("id", span.id) is None:
                 doc.spans.insert({**row, "created": time.time()})
                 added.append(span)
+        for rel in links:
+            ends = all(doc.spans.get("id", rel[k]) is not None for k in ("head", "tail"))
+            if ends and doc.relations.get("id", rel["id"]) is None:
+                doc.relations.insert(dict(rel))  # type: ignore[arg-type]
+                back.append(Relation.from_row(rel))
     layer["rejected"] = rejected
     return Change(
         "adjudicate", "", GOLD, spans=tuple(added), removed=tuple(removed),
-        rejected=tuple(marks), note=adjudication_note(len(added) or len(removed), len(marks)),
+        rejected=tuple(marks), relations=tuple(back),
+        note=adjudication_note(len(added) or len(removed), len(marks)),
     )  # fmt: skip
 
 

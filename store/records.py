@@ -143,6 +143,8 @@ class AdjudicateOp(TypedDict):
     op: Literal["adjudicate"]
     spans: list[SpanRow]
     rejected: list[list[Any]]
+    #: The links gold gained with the spans (from the annotators' layers).
+    relations: NotRequired[list[RelationRow]]
 
 
 HistoryOp = AddOp | DeleteOp | RelabelOp | AdjudicateOp | LinkOp | CueOp | DocLabelOp

@@ -33,7 +33,7 @@ from store import adjudication, history, layout
 from store.adjudication import Candidate, Seed
 from store.catalog import Catalog
 from store.changes import Change, clip
-from store.docfiles import OPEN_DOCS, DocFiles
+from store.docfiles import OPEN_DOCS, DocData, DocFiles
 from store.errors import (
     InputError,
     NotFound,
@@ -580,14 +580,19 @@ class Store:
             ]
             for row in new:
                 doc.spans.insert({**row, "created": time.time()})
+            links = _gold_links(doc, set(compared), need=len(compared), seed=seed)
             layer["seeded"] = seed
-            history.record(layer, {"op": "adjudicate", "spans": new, "rejected": []})
+            history.record(layer, {"op": "adjudicate", "spans": new, "rejected": [],
+                                   "relations": links})  # fmt: skip
             doc.put_layer(layer)
         spans = tuple(Span.from_record(r) for r in new)
         note = f"gold started: {len(spans)} span{'s' * (len(spans) != 1)} all agree on"
         if seed == "majority":
             note = f"gold started: {len(spans)} spans a majority agree on"
-        return self._emit(Change("adjudicate", doc_id, GOLD, spans=spans, note=note))
+        return self._emit(
+            Change("adjudicate", doc_id, GOLD, spans=spans, note=note,
+                   relations=tuple(Relation.from_row(r) for r in links))
+        )  # fmt: skip
 
     def adjudicate(
         self,
@@ -596,11 +601,13 @@ class Store:
         take: Iterable[Candidate],
         reject: Iterable[Candidate],
         note: str = "",
+        source: str = "",
     ) -> Change:
         """Settle a disagreement: ``take`` goes into gold, ``reject`` is marked rejected.
 
         One durable write, undone as one step. Candidates gold already holds are not
-        added twice.
+        added twice. The links of ``source`` (the annotator whose version was taken)
+        whose two ends are now both in gold come along.
         """
         text = self.text(doc_id)
         checked = [(int(s), int(e), str(lab)) for s, e, lab in take]
@@ -618,19 +625,21 @@ class Store:
             ]
             for row in new:
                 doc.spans.insert({**row, "created": time.time()})
+            links = _gold_links(doc, {source}, need=1) if source else []
             layer = doc.layer(GOLD)
             already = {tuple(c) for c in layer.get("rejected", [])}
             fresh = [c for c in marks if c not in already]
             layer["rejected"] = [*layer.get("rejected", []), *(list(c) for c in fresh)]
             history.record(
-                layer, {"op": "adjudicate", "spans": new, "rejected": [list(c) for c in fresh]}
-            )
+                layer, {"op": "adjudicate", "spans": new, "rejected": [list(c) for c in fresh],
+                        "relations": links}
+            )  # fmt: skip
             doc.put_layer(layer)
         spans = tuple(Span.from_record(r) for r in new)
         return self._emit(
             Change(
                 "adjudicate", doc_id, GOLD, spans=spans,
-                rejected=tuple(fresh),
+                rejected=tuple(fresh), relations=tuple(Relation.from_row(r) for r in links),
                 note=note or history.adjudication_note(len(spans), len(fresh)),
             )
         )  # fmt: skip
@@ -820,6 +829,44 @@ class Store:
     def set_last_opened(self, annotator: str, doc_id: str, cursor: int | None = None) -> None:
         """Remember where the annotator was; best effort, never worth failing a session for."""
         self._session.remember(annotator, doc_id, cursor)
+
+
+def _gold_links(
+    doc: DocData, names: set[str], need: int, seed: str = "all"
+) -> list[RelationRow]:
+    """Links of ``names``' layers to copy into gold: made (by the same span candidates
+    and type) by ``need`` of them (a majority under the majority seed), both ends in
+    gold, and not in gold yet; inserted into ``doc`` and returned for the history."""
+    rows = doc.spans.rows.values()
+    cand = {r["id"]: (r["start"], r["end"], r["label"]) for r in rows}
+    gold_id = {cand[r["id"]]: r["id"] for r in rows if r.get("annotator") == GOLD}
+    made: dict[tuple[Any, ...], set[str]] = {}
+    cues: dict[tuple[Any, ...], Any] = {}
+    have: set[tuple[Any, ...]] = set()
+    for rel in list(doc.relations.rows.values()):
+        who = rel.get("annotator", IMPORTED_ANNOTATOR)
+        if rel["head"] not in cand or rel["tail"] not in cand:
+            continue
+        key = (cand[rel["head"]], cand[rel["tail"]], rel["label"])
+        if who == GOLD:
+            have.add(key)
+        elif who in names:
+            made.setdefault(key, set()).add(who)
+            if rel.get("cue") in cand:
+                cues.setdefault(key, cand[rel["cue"]])
+    out: list[RelationRow] = []
+    for key, makers in sorted(made.items(), key=lambda kv: repr(kv[0])):
+        enough = len(makers) * 2 > len(names) if seed == "majority" else len(makers) >= need
+        head, tail, label = key
+        if not enough or key in have or head not in gold_id or tail not in gold_id:
+            continue
+        row: RelationRow = {"id": uuid.uuid4().hex, "head": gold_id[head],
+                            "tail": gold_id[tail], "label": label, "annotator": GOLD}  # fmt: skip
+        if cues.get(key) in gold_id:
+            row["cue"] = gold_id[cues[key]]
+        doc.relations.insert(row)
+        out.append(row)
+    return out
 
 
 def _compared(layers: dict[str, list[Span]], raw: DocFile) -> dict[str, list[Span]]:

@@ -168,3 +168,54 @@ def test_an_imported_gold_layer_closes_the_disagreements_it_decided() -> None:
     # gold took b's version elsewhere; its export carries no rejections.
     assert disagreements(layers, settled=[(0, 6, "actor")], gold=[(0, 6, "actor")]) == []
     assert len(disagreements(layers, settled=[(0, 6, "actor")])) == 1
+
+
+def test_gold_takes_the_links_everyone_made_and_those_of_a_taken_version(
+    store: Store,
+) -> None:
+    def layer(who: str, quote_end: int, with_link: bool) -> dict[str, Any]:
+        return {
+            "text": TEXT, "annotator": who, "status": "done",
+            "spans": [{"id": "q", "start": QUOTE, "end": quote_end, "label": "quote"},
+                      {"id": "a", "start": AUSTIN, "end": AUSTIN + 12, "label": "actor"}],
+            "relations": [{"head": "q", "tail": "a", "label": "speaker"}] if with_link else [],
+        }  # fmt: skip
+
+    # Both link the same quote to Austin: the span and the link are agreed.
+    ((info, _),) = store.add_documents([layer("alice", QUOTE + 40, True)])
+    store.add_documents([layer("bob", QUOTE + 40, True)])
+    store.seed_gold(info.id, "carol")
+
+    def gold_links() -> list[tuple[str, str, str]]:
+        by_id = {s.id: s.text for s in store.spans(info.id, "gold")}
+        return [(by_id[r.head][:7], r.label, by_id[r.tail])
+                for r in store.relations(info.id, "gold")]  # fmt: skip
+
+    assert gold_links() == [("for the", "speaker", "Lloyd Austin")]
+    store.undo(info.id, "gold")
+    assert gold_links() == [] and store.spans(info.id, "gold") == []
+    store.redo(info.id, "gold")
+    assert gold_links() == [("for the", "speaker", "Lloyd Austin")]
+    assert validate(store)[2] == []
+
+
+def test_taking_a_version_brings_its_annotators_links(store: Store) -> None:
+    quote_a = {"id": "q", "start": QUOTE, "end": QUOTE + 24, "label": "quote"}
+    quote_b = {"id": "q", "start": QUOTE, "end": QUOTE + 40, "label": "quote"}
+    actor = {"id": "a", "start": AUSTIN, "end": AUSTIN + 12, "label": "actor"}
+    link = [{"head": "q", "tail": "a", "label": "speaker"}]
+    ((info, _),) = store.add_documents([{"text": TEXT, "annotator": "alice", "status": "done",
+                                         "spans": [quote_a, actor], "relations": link}])
+    store.add_documents([{"text": TEXT, "annotator": "bob", "status": "done",
+                          "spans": [quote_b, actor], "relations": link}])  # fmt: skip
+    store.seed_gold(info.id, "carol")  # Austin agreed; the quotes are not, nor their links
+    assert store.relations(info.id, "gold") == []
+    (d,) = disagreements(store.adjudicated_layers(info.id),
+                         {(s.start, s.end, s.label) for s in store.spans(info.id, "gold")})
+    change = store.adjudicate(info.id, "carol", d.versions[1].spans, d.candidates, source="bob")
+    (rel,) = store.relations(info.id, "gold")
+    assert change.relations == (rel,)
+    spans = {s.id: s for s in store.spans(info.id, "gold")}
+    assert (spans[rel.head].end, spans[rel.tail].text) == (QUOTE + 40, "Lloyd Austin")
+    store.undo(info.id, "gold")
+    assert store.relations(info.id, "gold") == []

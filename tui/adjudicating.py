@@ -215,7 +215,7 @@ class Adjudication:
             index = k - 1
         version = d.versions[index]
         who = version.annotator
-        self._settle(d, version.spans, f"gold: took {who}'s version")
+        self._settle(d, version.spans, f"gold: took {who}'s version", source=who)
 
     def action_reject(self) -> None:
         d = self._here()
@@ -225,7 +225,9 @@ class Adjudication:
         n = len(d.candidates)
         self._settle(d, (), f"gold: rejected {n} span{'s' * (n != 1)}")
 
-    def _settle(self, d: Disagreement, take: tuple[Candidate, ...], note: str) -> None:
+    def _settle(
+        self, d: Disagreement, take: tuple[Candidate, ...], note: str, source: str = ""
+    ) -> None:
         reader = self.reader
         if not reader.editor.writable():
             return
@@ -234,7 +236,7 @@ class Adjudication:
         after = d.start  # a disagreement nested in this one comes next
 
         def call(st: Store) -> Change | None:
-            return st.adjudicate(doc_id, who, take, d.candidates, note=note)
+            return st.adjudicate(doc_id, who, take, d.candidates, note=note, source=source)
 
         def done(outcome: Outcome) -> None:
             reader.editor.acknowledged(outcome, epoch)

@@ -105,6 +105,13 @@ class Linker:
                 for r in self.relations
                 if gone not in (r.head, r.tail)
             ]  # fmt: skip
+        elif change.kind == "adjudicate" and (change.relations or change.removed):
+            # Gold gained spans with their links, or an undo took them back.
+            dropped = {s.id for s in change.removed}
+            kept = [r for r in self.relations if not {r.head, r.tail} & dropped]
+            new = {r.id: r for r in change.relations}
+            self.relations = sorted([*(r for r in kept if r.id not in new), *new.values()],
+                                    key=lambda r: r.id)  # fmt: skip
         elif change.kind == "add" and change.relations:
             # An undone delete brought its links back, as they were; a plain label
             # brings none (re-reading them parsed the whole document file each time).

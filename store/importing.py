@@ -333,7 +333,7 @@ def apply_import(
 
     seen: set[str] = set()
     with deferred_sync():
-        results = store.add_documents(items())
+        results = store.add_documents(items(), checked=True)
     for info, created in results:
         if info.id in seen:
             continue  # another layer of a document already counted

@@ -832,14 +832,24 @@ def _checked_layer(
     """
     where = f"document {doc_id}"
     checked: list[tuple[str | None, SpanRecord]] = []
+    size = len(text)
     for i, s in enumerate(spans, 1):
-        if trusted:
-            start, end, label = s["start"], s["end"], s["label"]
-        else:
+        start, end, label = s.get("start"), s.get("end"), s.get("label")
+        if not (
+            trusted
+            and type(start) is int
+            and type(end) is int
+            and 0 <= start < end <= size
+            and type(label) is str
+        ):
+            # Checked in full (a trusted span is still bounds-checked: cheap insurance).
             start, end, label = check_span(text, s, f"span #{i} of {where}")
         given = str(s["id"]) if s.get("id") not in (None, "") else None
-        span = Span(given or new_id(), start, end, label, text[start:end], annotator)
-        checked.append((given, span.to_record()))
+        rec: SpanRecord = {
+            "id": given or new_id(), "start": start, "end": end, "label": label,
+            "text": text[start:end], "annotator": annotator,
+        }  # fmt: skip  (Span.to_record's shape, without a Span per span)
+        checked.append((given, rec))
     if status not in STATUSES:
         raise InputError(f"unknown status {status!r} for {doc_id}; use todo or done")
     incoming = [_relation_fields(r, i, where) for i, r in enumerate(relations or [], 1)]

@@ -24,9 +24,9 @@ import orjson
 import pytest
 
 from store import layout
-from store.errors import StoreCorrupt
+from store.errors import InputError, StoreCorrupt
 from store.export.run import export_store
-from store.importing import import_paths
+from store.importing import apply_import, check_import, import_paths
 from store.model import new_id
 from store.store import Store
 from store.validate import validate_root
@@ -262,3 +262,26 @@ def test_fresh_ids_are_version_4_uuids_and_never_repeat(tmp_path: Path) -> None:
     os.waitpid(pid, 0)
     child = os.read(read, 64).decode()
     assert child not in ids and child != new_id()
+
+
+def test_a_file_changed_between_the_check_and_the_writes_is_checked_again(
+    tmp_path: Path,
+) -> None:
+    """The second pass trusts only the very file the first pass checked."""
+    data = _corpus(tmp_path / "corpus.jsonl")
+    root = tmp_path / "store"
+    st = Store.open(root)
+    before = {p.relative_to(root).as_posix() for p in root.rglob("*") if "locks" not in p.parts}
+    plan = check_import([data])
+    lines = data.read_bytes().splitlines()
+    bad = orjson.loads(lines[-1])
+    # Only the gate refuses this one (the writes' own span check lets it through).
+    bad["spans"][0]["label"] = "two\nlines"
+    data.write_bytes(b"\n".join([*lines[:-1], orjson.dumps(bad)]) + b"\n")
+    assert not plan.unchanged(data)
+    with pytest.raises(InputError, match="line breaks"):
+        apply_import(st, plan)
+    st.close()
+    after = {p.relative_to(root).as_posix() for p in root.rglob("*") if "locks" not in p.parts}
+    assert after == before  # nothing of the refused import is left
+    assert Store.open(root).documents() == []

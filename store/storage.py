@@ -196,7 +196,8 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
 
 
 def create_new(path: Path, data: bytes) -> bool:
-    """Create ``path`` holding ``data`` unless it exists; False (nothing written) if it does.
+    """Create ``path`` holding ``data`` unless it exists; False (nothing written) if it does
+    or the file system has no hard links.
 
     As :func:`atomic_write` (a temp file, then one atomic step, so a kill leaves no
     torn file), but that step is a hard link, which never replaces a file another
@@ -221,6 +222,10 @@ def create_new(path: Path, data: bytes) -> bool:
             os.link(tmp, path)
         except FileExistsError:
             return False
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                raise
+            return False  # no hard links here (exFAT, some network mounts): caller falls back
         finally:
             os.unlink(tmp)
         crash_point(f"{path.name} linked into place")

@@ -285,3 +285,20 @@ def test_a_file_changed_between_the_check_and_the_writes_is_checked_again(
     after = {p.relative_to(root).as_posix() for p in root.rglob("*") if "locks" not in p.parts}
     assert after == before  # nothing of the refused import is left
     assert Store.open(root).documents() == []
+
+
+def test_an_import_onto_a_file_system_without_hard_links_stores_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """exFAT and some network mounts refuse link(2): each layer is merged as before."""
+    data = _corpus(tmp_path / "corpus.jsonl")
+    import_paths(Store.open(tmp_path / "linked"), [data])
+
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    import_paths(Store.open(tmp_path / "unlinked"), [data])
+    assert _stored(tmp_path / "unlinked") == _stored(tmp_path / "linked")
+    assert temp_files(tmp_path / "unlinked") == []
+    assert validate_root(tmp_path / "unlinked")[2] == []

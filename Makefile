@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bigdoc.py
 	$(BIN)/python bench/keys.py
 	$(BIN)/python bench/formats.py
+	$(BIN)/python bench/io.py
 
 soak: $(STAMP)
 	NEWSMARK_SOAK_TRIALS=120 $(BIN)/python -m pytest tests/test_durability.py -q

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
 
@@ -98,6 +98,7 @@ class Catalog:
         results: list[tuple[DocumentInfo, bool]],
         layers: list[tuple[str, dict[str, Any]]],
         written: list[Path],
+        add_layer: Callable[[str, str, dict[str, Any]], list[Path]] | None = None,
     ) -> None:
         """Add the documents of ``items`` in one catalog write, writing their texts first.
 
@@ -111,6 +112,10 @@ class Catalog:
         one, then made durable together, then the catalog is rewritten once, under
         its lock and re-read, so a document another process added meanwhile is not
         listed twice. Cost per document is constant whatever the size of the import.
+
+        ``add_layer(doc_id, text, item)``, for the first item of a document new to the
+        store, may write that document's file with the item's layer while the text is
+        at hand (returning the files made, kept in ``written``); [] leaves it in ``layers``.
         """
         known = self.entries()[1]
         new_rows: dict[str, CatalogRow] = {}
@@ -118,6 +123,7 @@ class Catalog:
             text: str = item["text"]
             doc_id = doc_id_for(text)
             info = known.get(doc_id)
+            created = False
             if info is not None:
                 results.append((info, False))
                 if text_sha256(text) == info.text_sha256:
@@ -143,6 +149,7 @@ class Catalog:
                 new_rows[doc_id] = row
                 info = info_from_row(row)
                 results.append((info, True))
+                created = True
                 self._texts.remember(doc_id, text)
             if (
                 item.get("spans")
@@ -150,6 +157,11 @@ class Catalog:
                 or item.get("doc_labels")
                 or item.get("status") == "done"
             ):
+                if add_layer is not None and created:
+                    made = add_layer(doc_id, text, item)
+                    if made:
+                        written.extend(made)
+                        continue
                 layers.append((doc_id, {k: v for k, v in item.items() if k != "text"}))
         # The texts must be on disk before a catalog that lists them.
         sync_pending()

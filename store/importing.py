@@ -79,6 +79,27 @@ class ImportPlan:
     options: ImportOptions
     records: int = 0
     notes: list[str] = field(default_factory=list)
+    #: Each checked file's identity when its check began (see :func:`_identity`).
+    checked: dict[Path, tuple[int, ...]] = field(default_factory=dict)
+
+    def unchanged(self, path: Path) -> bool:
+        """Whether ``path`` is still the file that was checked (so need not be again)."""
+        seen = self.checked.get(path)
+        return seen is not None and _identity(path) == seen
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """What changes whenever a file is rewritten or replaced: size, mtime, inode, device.
+
+    A folder (a brat dataset) has none that covers its files: always checked again.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not os.path.isfile(path):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_ctime_ns)
 
 
 def collect(
@@ -164,21 +185,32 @@ def _foreign(path: Path) -> Any:
 
 
 def read_items(
-    path: Path, options: ImportOptions | None = None, notes: list[str] | None = None
+    path: Path,
+    options: ImportOptions | None = None,
+    notes: list[str] | None = None,
+    passed: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Import items from one file (or brat folder), each already through the import's gate.
 
     Every item carries ``"where"`` (the file and line or record, for messages) and
     ``"notes"`` (what its reader changed or skipped). With ``skip_bad`` a record the
     gate refuses is left out and named in ``notes`` (as are lines its reader skipped
-    after the last good record).
+    after the last good record). ``passed``: this very file went through the gate
+    already (the import's first pass, and it is unchanged since), so its records are
+    not checked a second time; with ``skip_bad`` they always are (that is what skips).
     """
     opts = options or ImportOptions()
     said = notes if notes is not None else []
+    gate = not passed or opts.skip_bad
     try:
         for n, item in enumerate(_raw_items(path, opts, said), 1):
             where = item.get("where") or (str(path) if n == 1 else f"{path}: record {n}")
             item["where"] = where
+            if not gate:
+                if opts.annotator and item.get("annotator") == IMPORTED_ANNOTATOR:
+                    item["annotator"] = opts.annotator
+                yield item
+                continue
             try:
                 check_item(item, where)
                 if opts.scheme is not None and item.get("relations"):
@@ -290,12 +322,15 @@ def check_import(
     plan = ImportPlan(files=files, options=opts, notes=notes)
     for i, path in enumerate(files, 1):
         skipped: list[str] = []
+        identity = _identity(path)  # before reading: a change while it is read shows
         for item in read_items(path, opts, skipped):
             plan.notes.extend(skipped)  # each names its file and line already
             skipped.clear()
             plan.notes.extend(_named(path, n) for n in item.get("notes", []))
             plan.records += 1
         plan.notes.extend(skipped)
+        if identity is not None:
+            plan.checked[path] = identity
         if progress:
             progress(i, len(files) * 2)
     return plan
@@ -317,7 +352,7 @@ def apply_import(
     def items() -> Iterator[dict[str, Any]]:
         done = 0
         for path in plan.files:
-            for item in read_items(path, plan.options):
+            for item in read_items(path, plan.options, passed=plan.unchanged(path)):
                 item.pop("notes", None)
                 item.pop("where", None)
                 # A span given twice is stored once: count what is stored.
@@ -333,7 +368,7 @@ def apply_import(
 
     seen: set[str] = set()
     with deferred_sync():
-        results = store.add_documents(items())
+        results = store.add_documents(items(), checked=True)
     for info, created in results:
         if info.id in seen:
             continue  # another layer of a document already counted

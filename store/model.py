@@ -6,11 +6,33 @@ Offsets are Unicode code points into the stored document text, end exclusive:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from store.records import IMPORTED_ANNOTATOR, SpanRecord
+
+
+def new_id() -> str:
+    """A fresh annotation id: a random (version 4) UUID as 32 hex digits, as uuid4().hex.
+
+    Drawn 256 at a time from one os.urandom call: uuid.uuid4() per span was ~10% of
+    importing 500,000 spans. The pool is emptied in a forked child so that two
+    processes never hand out the same ids.
+    """
+    if not _ID_POOL:
+        raw = bytearray(os.urandom(16 * _ID_BATCH))
+        for i in range(0, len(raw), 16):
+            raw[i + 6] = (raw[i + 6] & 0x0F) | 0x40  # version 4
+            raw[i + 8] = (raw[i + 8] & 0x3F) | 0x80  # RFC 4122 variant
+            _ID_POOL.append(raw[i : i + 16].hex())
+    return _ID_POOL.pop()
+
+
+_ID_BATCH = 256
+_ID_POOL: list[str] = []
+os.register_at_fork(after_in_child=_ID_POOL.clear)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +61,19 @@ class Span:
 
     def to_record(self) -> SpanRecord:
         """The span as a stored row holds it (undo entries too)."""
-        return cast(SpanRecord, asdict(self))
+        # Built by hand: dataclasses.asdict deep-copies every field, which was a third
+        # of importing 500,000 spans.
+        return cast(
+            SpanRecord,
+            {
+                "id": self.id,
+                "start": self.start,
+                "end": self.end,
+                "label": self.label,
+                "text": self.text,
+                "annotator": self.annotator,
+            },
+        )
 
     @classmethod
     def from_record(cls, rec: Mapping[str, Any]) -> Span:

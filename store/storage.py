@@ -195,6 +195,71 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise _write_error(path, exc) from None
 
 
+def create_new(path: Path, data: bytes) -> bool:
+    """Create ``path`` holding ``data`` unless it exists; False (nothing written) if it does
+    or the file system has no hard links.
+
+    As :func:`atomic_write` (a temp file, then one atomic step, so a kill leaves no
+    torn file), but that step is a hard link, which never replaces a file another
+    process made first. Inside ``deferred_sync`` the file is made durable with the
+    burst, as every new file is.
+    """
+    pending = getattr(_deferred, "paths", None)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if pending is None:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        crash_point(f"{path.name} written to its temp file")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                raise
+            return False  # no hard links here (exFAT, some network mounts): caller falls back
+        finally:
+            os.unlink(tmp)
+        crash_point(f"{path.name} linked into place")
+        if pending is None:
+            fsync_dir(path.parent)
+        else:
+            pending.append(path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise _write_error(path, exc) from None
+    return True
+
+
+def mark_written(backup: Path, durable: bool = True) -> None:
+    """Create the empty last good copy of a file just written first: 80 bytes, one write().
+
+    No temp file (it would need sweeping in backup/ at every open); a power cut
+    mid-way leaves a copy that fails its checksum, which `newsmark doctor` replaces,
+    while the live file is saved already. FileExistsError if there is one.
+    """
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        os.write(fd, encode_checked({}))
+        pending = getattr(_deferred, "paths", None)
+        if pending is not None:
+            pending.append(backup)
+        elif durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def sweep_temp_files(folder: Path) -> int:
     """Delete temp files left by writers that died; keep those of live processes."""
     removed = 0
@@ -446,24 +511,8 @@ class AtomicJSONStorage(Storage):
                     os.unlink(staged)
 
     def _mark_written(self) -> None:
-        """Create the empty last good copy in place: 80 bytes, one write() call.
-
-        No temp file (it would need sweeping in backup/ at every open); a power
-        cut mid-way leaves a copy that fails its checksum, which `newsmark doctor`
-        replaces, while the live file is saved already.
-        """
         assert self.backup is not None
-        self.backup.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            os.write(fd, encode_checked({}))
-            pending = getattr(_deferred, "paths", None)
-            if pending is not None:
-                pending.append(self.backup)
-            elif self.durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        mark_written(self.backup, self.durable)
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

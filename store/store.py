@@ -21,7 +21,6 @@ import functools
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, suppress
 from pathlib import Path
@@ -33,7 +32,7 @@ from store import adjudication, history, layout
 from store.adjudication import Candidate, Seed
 from store.catalog import Catalog
 from store.changes import Change, clip
-from store.docfiles import OPEN_DOCS, DocData, DocFiles
+from store.docfiles import OPEN_DOCS, DocData, DocFiles, RawTable
 from store.errors import (
     InputError,
     NotFound,
@@ -45,7 +44,7 @@ from store.export.native import layer_records
 from store.history import HISTORY_LIMIT
 from store.layout import BACKUP_DIR, FORMAT_FILE, QUARANTINE_DIR
 from store.locking import LOCK_TIMEOUT, locked
-from store.model import DocumentInfo, Relation, Span
+from store.model import DocumentInfo, Relation, Span, new_id
 from store.records import (
     GOLD,
     IMPORTED_ANNOTATOR,
@@ -60,7 +59,13 @@ from store.records import (
     span_fault,
 )
 from store.session import SESSION_POSITIONS, Session
-from store.storage import atomic_write, sweep_temp_files
+from store.storage import (
+    atomic_write,
+    create_new,
+    encode_checked,
+    mark_written,
+    sweep_temp_files,
+)
 from store.summary import LayerSummary, SummaryIndex
 from store.texts import OPEN_TEXTS, Texts, doc_id_for, text_sha256
 
@@ -101,6 +106,7 @@ class Store:
         self._session = Session(root)
         self.listeners: list[Callable[[Change], None]] = []
         self._index: SummaryIndex | None = None  # loaded on first use
+        self._trusted = False  # add_documents: its items passed the import's gate
 
     # ------------------------------------------------------------------ open
 
@@ -205,17 +211,23 @@ class Store:
         """Whether the catalog lists the document."""
         return doc_id in self._catalog.entries()[1]
 
-    def add_documents(self, items: Iterable[dict[str, Any]]) -> list[tuple[DocumentInfo, bool]]:
+    def add_documents(
+        self, items: Iterable[dict[str, Any]], checked: bool = False
+    ) -> list[tuple[DocumentInfo, bool]]:
         """Add documents in one catalog write; each item has text, title, source, sha256, meta.
 
         Items may carry ``spans``/``status``/``annotator``/``relations`` (native JSONL import).
         Returns (info, created) per item; a text already in the store is not added again.
+        ``checked``: every item passed :func:`store.importers.checks.check_item` (as
+        :mod:`store.importing` gives them), so spans of new documents are not checked
+        again; otherwise each is checked against its text.
         """
         results: list[tuple[DocumentInfo, bool]] = []
         layers: list[tuple[str, dict[str, Any]]] = []
         written: list[Path] = []
+        self._trusted = checked
         try:
-            self._catalog.add_rows(items, results, layers, written)
+            self._catalog.add_rows(items, results, layers, written, self._add_new_layer)
         except BaseException:
             # The catalog never listed them: take back the texts this call wrote, so a
             # refused import (a full disk) leaves the store exactly as it was.
@@ -226,6 +238,8 @@ class Store:
                 if created:
                     self._texts.forget(info.id)
             raise
+        finally:
+            self._trusted = False
         # Layers go in after the catalog write; re-importing after a crash in between
         # finishes the job, since merging skips spans already present.
         for doc_id, item in layers:
@@ -245,6 +259,11 @@ class Store:
         if cached is not None:
             return cached
         return self._texts.load(doc_id, self.document(doc_id).text_sha256)
+
+    def _text_of(self, info: DocumentInfo) -> str:
+        """The text of a listed document (the catalog entry at hand: no lookup by id)."""
+        cached = self._texts.cached(info.id)
+        return cached if cached is not None else self._texts.load(info.id, info.text_sha256)
 
     def share_text(self, doc_id: str, text: str) -> None:
         """Keep ``text``, read and checked by another Store of this folder, as doc_id's text.
@@ -340,7 +359,7 @@ class Store:
         if not label.strip():
             raise InputError("empty label; give a label name")
         piece = self._check_range(doc_id, start, end)
-        span = Span(span_id or uuid.uuid4().hex, start, end, label, piece, annotator)
+        span = Span(span_id or new_id(), start, end, label, piece, annotator)
         with self._docfiles.change(doc_id) as doc:
             dup = any(
                 r["start"] == start
@@ -460,7 +479,7 @@ class Store:
                         f"“{clip(spans[tail].text)}” as {label}"
                     )
             rel: RelationRow = {
-                "id": uuid.uuid4().hex, "head": head, "tail": tail, "label": label,
+                "id": new_id(), "head": head, "tail": tail, "label": label,
                 "annotator": annotator,
             }  # fmt: skip
             if cue:
@@ -511,7 +530,7 @@ class Store:
             op: CueOp = {"op": "cue", "relation": rel_id, "old": str(row.get("cue") or ""),
                          "new": ""}  # fmt: skip
             if existing is None:
-                made = Span(uuid.uuid4().hex, start, end, label, piece, annotator)
+                made = Span(new_id(), start, end, label, piece, annotator)
                 doc.spans.insert({**made.to_record(), "created": time.time()})
                 op["span"] = made.to_record()
                 op["new"] = made.id
@@ -647,7 +666,7 @@ class Store:
     @staticmethod
     def _gold_row(text: str, c: Candidate, adjudicator: str, decision: str) -> SpanRow:
         start, end, label = c
-        row = cast(SpanRow, Span(uuid.uuid4().hex, start, end, label, text[start:end], GOLD)
+        row = cast(SpanRow, Span(new_id(), start, end, label, text[start:end], GOLD)
                    .to_record())  # fmt: skip
         row["adjudicator"] = adjudicator
         row["decision"] = decision
@@ -688,83 +707,53 @@ class Store:
         refused before anything is written.
         """
         text = self.text(doc_id)
-        where = f"document {doc_id}"
-        checked: list[tuple[str | None, SpanRecord]] = []
-        for i, s in enumerate(spans, 1):
-            start, end, label = check_span(text, s, f"span #{i} of {where}")
-            given = str(s["id"]) if s.get("id") not in (None, "") else None
-            checked.append(
-                (
-                    given,
-                    Span(
-                        given or uuid.uuid4().hex, start, end, label, text[start:end], annotator
-                    ).to_record(),
-                )
-            )
-        if status not in STATUSES:
-            raise InputError(f"unknown status {status!r} for {doc_id}; use todo or done")
-        incoming = [_relation_fields(r, i, where) for i, r in enumerate(relations or [], 1)]
-        known = {given for given, _ in checked if given is not None}
-        known |= {sp.id for sp in self.spans(doc_id, annotator)}
-        for i, (_, head, tail, _, cue) in enumerate(incoming, 1):
-            for end_id in (head, tail, *((cue,) if cue else ())):
-                if end_id not in known:
-                    raise InputError(
-                        f"relation #{i} of {where} links span {end_id!r}, which is not in "
-                        f"{annotator}'s layer; fix or drop the relation (nothing was imported)"
-                    )
+        known = {sp.id for sp in self.spans(doc_id, annotator)}
+        checked, incoming = _checked_layer(text, doc_id, annotator, spans, status, relations, known)
         if not doc_labels and self._merge_is_a_no_op(doc_id, annotator, checked, incoming, status):
             return 0  # re-importing the same file rewrites nothing (nor its backup)
-        added = 0
         with self._docfiles.change(doc_id) as doc:
-            rows = list(doc.spans.rows.values())
-            have_ids = {r["id"] for r in rows}
-            have_keys = {
-                (r["start"], r["end"], r["label"], r.get("annotator", IMPORTED_ANNOTATOR)): r["id"]
-                for r in rows
-            }
-            renamed: dict[str, str] = {}  # incoming span id -> the id it is stored under
-            for given, rec in checked:
-                key = (rec["start"], rec["end"], rec["label"], annotator)
-                if key in have_keys:
-                    if given is not None:
-                        renamed[given] = have_keys[key]
-                    continue  # already there: re-importing is a no-op
-                if rec["id"] in have_ids:
-                    # Formats without stable ids (brat's T1, T2 …) repeat ids across layers.
-                    rec = {**rec, "id": uuid.uuid4().hex}
-                if given is not None:
-                    renamed[given] = rec["id"]
-                have_ids.add(rec["id"])
-                have_keys[key] = rec["id"]
-                doc.spans.insert({**rec, "created": time.time()})
-                added += 1
-            rel_rows = list(doc.relations.rows.values())
-            rel_ids = {r["id"] for r in rel_rows}
-            rel_keys = {(r["head"], r["tail"], r["label"], r["annotator"]) for r in rel_rows}
-            for rel_id, head, tail, label, cue in incoming:
-                head, tail = renamed.get(head, head), renamed.get(tail, tail)
-                cue = renamed.get(cue, cue)
-                link = (head, tail, label, annotator)
-                if link in rel_keys:
-                    continue  # the same link is already there
-                if rel_id is None or rel_id in rel_ids:
-                    rel_id = uuid.uuid4().hex  # another layer's link has this id
-                rel_ids.add(rel_id)
-                rel_keys.add(link)
-                row: RelationRow = {"id": rel_id, "head": head, "tail": tail, "label": label,
-                                    "annotator": annotator}  # fmt: skip
-                if cue:
-                    row["cue"] = cue
-                doc.relations.insert(row)
-            layer = doc.layer(annotator)
-            if status == "done":
-                layer["status"] = "done"
-            for name, values in sorted((doc_labels or {}).items()):
-                # An imported layer's document labels replace what that layer had.
-                history.set_doc_label(layer, str(name), sorted({str(v) for v in values}))
-            doc.put_layer(layer)
-        return added
+            return _merge_into(doc, annotator, checked, incoming, status, doc_labels)
+
+    def _add_new_layer(self, doc_id: str, text: str, item: dict[str, Any]) -> list[Path]:
+        """Write the document file of a document this import adds, holding ``item``'s layer.
+
+        The catalog does not list the document yet, so no other writer can know of it;
+        the file is created only if absent (another importer of the same text wins,
+        and its layer is then merged under the lock as usual). No lock, no re-read: a
+        per-document lock and read cost ~1.5 ms, most of an import's time. Returns the
+        files made (the file, its empty last good copy), or [] when the caller must
+        merge the layer the usual way.
+        """
+        path = layout.doc_path(self.root, doc_id)
+        backup = layout.doc_backup_path(self.root, doc_id)
+        if path.exists() or backup.exists():
+            return []  # left by an earlier, interrupted import: merged under the lock
+        annotator = str(item.get("annotator") or IMPORTED_ANNOTATOR)
+        status = str(item.get("status") or "todo")
+        doc_labels = item.get("doc_labels") or None
+        checked, incoming = _checked_layer(
+            text, doc_id, annotator, item.get("spans") or [], status,
+            item.get("relations") or [], set(), self._trusted,
+        )  # fmt: skip
+        if not doc_labels and not checked and not incoming and status != "done":
+            return []  # nothing to write (merge_layer's no-op)
+        data: dict[str, Any] = {}
+        doc = DocData(
+            RawTable(data, "spans"), RawTable(data, "layers"), RawTable(data, "relations")
+        )
+        _merge_into(doc, annotator, checked, incoming, status, doc_labels)
+        if not create_new(path, encode_checked(data)):
+            return []
+        # The empty last good copy every first write leaves (see AtomicJSONStorage).
+        try:
+            mark_written(backup)
+        except OSError:
+            return [path]  # best effort, as for every first write
+        made = [path, backup]
+        if self._index is None:
+            self._index = SummaryIndex(self.root)
+        self._index.get(doc_id, lambda: data)  # the summary, from what was just written
+        return made
 
     def _merge_is_a_no_op(
         self,
@@ -807,8 +796,8 @@ class Store:
                 continue
             yield from layer_records(
                 info,
-                self._docfiles.raw(info.id),
-                functools.partial(self.text, info.id),
+                self._docfiles.read_once(info.id),
+                functools.partial(self._text_of, info),
                 annotator=annotator,
                 status=status,
                 labels=labels,
@@ -860,13 +849,126 @@ def _gold_links(
         head, tail, label = key
         if not enough or key in have or head not in gold_id or tail not in gold_id:
             continue
-        row: RelationRow = {"id": uuid.uuid4().hex, "head": gold_id[head],
+        row: RelationRow = {"id": new_id(), "head": gold_id[head],
                             "tail": gold_id[tail], "label": label, "annotator": GOLD}  # fmt: skip
         if cues.get(key) in gold_id:
             row["cue"] = gold_id[cues[key]]
         doc.relations.insert(row)
         out.append(row)
     return out
+
+def _checked_layer(
+    text: str,
+    doc_id: str,
+    annotator: str,
+    spans: list[dict[str, Any]],
+    status: str,
+    relations: list[dict[str, Any]] | None,
+    known: set[str],
+    trusted: bool = False,
+) -> tuple[list[tuple[str | None, SpanRecord]], list[tuple[str | None, str, str, str, str]]]:
+    """An incoming layer checked against its text: (given id, record) per span, the links.
+
+    ``known``: the span ids the layer has already; a link to a span neither there
+    nor in the import is refused (InputError) before anything is written.
+    ``trusted``: the spans passed the import's gate against this very text already
+    (:func:`store.importers.checks.check_item`, a stricter check), so are not
+    checked twice.
+    """
+    where = f"document {doc_id}"
+    checked: list[tuple[str | None, SpanRecord]] = []
+    size = len(text)
+    for i, s in enumerate(spans, 1):
+        start, end, label = s.get("start"), s.get("end"), s.get("label")
+        if not (
+            trusted
+            and type(start) is int
+            and type(end) is int
+            and 0 <= start < end <= size
+            and type(label) is str
+        ):
+            # Checked in full (a trusted span is still bounds-checked: cheap insurance).
+            start, end, label = check_span(text, s, f"span #{i} of {where}")
+        given = str(s["id"]) if s.get("id") not in (None, "") else None
+        rec: SpanRecord = {
+            "id": given or new_id(), "start": start, "end": end, "label": label,
+            "text": text[start:end], "annotator": annotator,
+        }  # fmt: skip  (Span.to_record's shape, without a Span per span)
+        checked.append((given, rec))
+    if status not in STATUSES:
+        raise InputError(f"unknown status {status!r} for {doc_id}; use todo or done")
+    incoming = [_relation_fields(r, i, where) for i, r in enumerate(relations or [], 1)]
+    known = known | {given for given, _ in checked if given is not None}
+    for i, (_, head, tail, _, cue) in enumerate(incoming, 1):
+        for end_id in (head, tail, *((cue,) if cue else ())):
+            if end_id not in known:
+                raise InputError(
+                    f"relation #{i} of {where} links span {end_id!r}, which is not in "
+                    f"{annotator}'s layer; fix or drop the relation (nothing was imported)"
+                )
+    return checked, incoming
+
+
+def _merge_into(
+    doc: DocData,
+    annotator: str,
+    checked: list[tuple[str | None, SpanRecord]],
+    incoming: list[tuple[str | None, str, str, str, str]],
+    status: str,
+    doc_labels: dict[str, list[str]] | None,
+) -> int:
+    """Add a checked layer's spans, links, status and document labels to a document's
+    data (see :meth:`Store.merge_layer`); returns the number of spans added."""
+    added = 0
+    rows = list(doc.spans.rows.values())
+    have_ids = {r["id"] for r in rows}
+    have_keys = {
+        (r["start"], r["end"], r["label"], r.get("annotator", IMPORTED_ANNOTATOR)): r["id"]
+        for r in rows
+    }
+    renamed: dict[str, str] = {}  # incoming span id -> the id it is stored under
+    now = time.time()
+    for given, rec in checked:
+        key = (rec["start"], rec["end"], rec["label"], annotator)
+        if key in have_keys:
+            if given is not None:
+                renamed[given] = have_keys[key]
+            continue  # already there: re-importing is a no-op
+        if rec["id"] in have_ids:
+            # Formats without stable ids (brat's T1, T2 …) repeat ids across layers.
+            rec = {**rec, "id": new_id()}
+        if given is not None:
+            renamed[given] = rec["id"]
+        have_ids.add(rec["id"])
+        have_keys[key] = rec["id"]
+        doc.spans.insert({**rec, "created": now})
+        added += 1
+    rel_rows = list(doc.relations.rows.values())
+    rel_ids = {r["id"] for r in rel_rows}
+    rel_keys = {(r["head"], r["tail"], r["label"], r["annotator"]) for r in rel_rows}
+    for rel_id, head, tail, label, cue in incoming:
+        head, tail = renamed.get(head, head), renamed.get(tail, tail)
+        cue = renamed.get(cue, cue)
+        link = (head, tail, label, annotator)
+        if link in rel_keys:
+            continue  # the same link is already there
+        if rel_id is None or rel_id in rel_ids:
+            rel_id = new_id()  # another layer's link has this id
+        rel_ids.add(rel_id)
+        rel_keys.add(link)
+        row: RelationRow = {"id": rel_id, "head": head, "tail": tail, "label": label,
+                            "annotator": annotator}  # fmt: skip
+        if cue:
+            row["cue"] = cue
+        doc.relations.insert(row)
+    layer = doc.layer(annotator)
+    if status == "done":
+        layer["status"] = "done"
+    for name, values in sorted((doc_labels or {}).items()):
+        # An imported layer's document labels replace what that layer had.
+        history.set_doc_label(layer, str(name), sorted({str(v) for v in values}))
+    doc.put_layer(layer)
+    return added
 
 
 def _compared(layers: dict[str, list[Span]], raw: DocFile) -> dict[str, list[Span]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from store.model import DocumentInfo, Relation, Span
+from store.model import DocumentInfo, Relation
 from store.records import GOLD, IMPORTED_ANNOTATOR, SCHEMA_VERSION, DocFile, Record, SpanRow
 
 
@@ -43,16 +43,22 @@ def layer_records(
         layer_status = "todo" if layer is None else layer.get("status", "todo")
         if status is not None and layer_status != status:
             continue
-        spans = sorted(
-            (
-                Span.from_record(r)
-                for r in rows
-                if r.get("annotator", IMPORTED_ANNOTATOR) == name
-                and (labels is None or r["label"] in labels)
-            ),
-            key=Span.sort_key,
-        )
-        span_ids = {s.id for s in spans}
+        # Export dicts straight from the rows, converted as Span.from_record does and
+        # sorted by Span.sort_key: no Span object per span (a fifth of an export).
+        exported: list[dict[str, Any]] = [
+            {
+                "id": str(r["id"]),
+                "start": int(r["start"]),
+                "end": int(r["end"]),
+                "label": str(r["label"]),
+                "text": str(r["text"]),
+            }
+            for r in rows
+            if r.get("annotator", IMPORTED_ANNOTATOR) == name
+            and (labels is None or r["label"] in labels)
+        ]
+        exported.sort(key=_span_order)
+        span_ids: set[str] = {s["id"] for s in exported}
         rels = sorted(
             (
                 _kept_cue(Relation.from_row(r), span_ids)
@@ -63,7 +69,6 @@ def layer_records(
             ),
             key=lambda r: r.id,
         )
-        exported = [s.to_export() for s in spans]
         if name == GOLD:
             _add_provenance(exported, rows)
         out: Record = {
@@ -81,6 +86,11 @@ def layer_records(
             # Only when set: a layer without document labels keeps the shape it had.
             out["doc_labels"] = {k: list(v) for k, v in sorted(doc_labels.items())}
         yield out
+
+
+def _span_order(span: dict[str, Any]) -> tuple[int, int, str, str]:
+    """Span.sort_key of an exported span."""
+    return (span["start"], span["end"], span["label"], span["id"])
 
 
 def _kept_cue(rel: Relation, span_ids: set[str]) -> Relation:

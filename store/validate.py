@@ -145,7 +145,10 @@ def validate_root(root: Path) -> tuple[int, int, list[Problem]]:
         problems.append(fault)
     catalog = layout.catalog_path(root)
     if not catalog.exists():
-        if layout.catalog_backup_path(root).exists() or layout.text_paths(root):
+        # Only a catalog that was written once (its last good copy exists) can be lost.
+        # Texts with no catalog at all are what a first import killed before its
+        # catalog write leaves: nothing of them was ever acknowledged.
+        if layout.catalog_backup_path(root).exists():
             problems.append(Problem(catalog, f"the catalog is missing; {_DOCTOR}"))
         return 0, 0, problems
     try:

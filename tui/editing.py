@@ -145,16 +145,8 @@ class LayerEditor:
         elif span is not None:
             # Apply the acknowledged change locally rather than re-reading every span:
             # the list, the view's index and the panel each update in place.
-            old = view.span(span.id)
-            removed = [old] if old is not None else []
-            added = [span] if change.kind != "delete" else []
-            self._apply_spans(added, removed)
-            colors = self.colors()
-            if colors != self._shown_colors:
-                self._shown_colors = colors
-                view.set_colors(colors)
-            view.update_spans(added, removed)
-            self.reader.annotation_list.apply(added, removed, colors)
+            # One span replaces what the view shows under its id (nothing, when new).
+            self._apply_batch([span] if change.kind != "delete" else [], [span], keep=True)
             unmoved = view.selection_epoch == epoch
             if change.kind == "delete":
                 if view.selected_span_id == span.id:
@@ -190,7 +182,12 @@ class LayerEditor:
                 self.reader.adjudication.offer_at(change, verb)
         self.reader.show_position()
 
-    def _apply_batch(self, added: list[Span], removed: list[Span]) -> None:
+    def _apply_batch(self, added: list[Span], removed: list[Span], keep: bool = False) -> None:
+        """Apply acknowledged spans to the list, the view and the panel, in place.
+
+        ``removed`` are looked up in the view by id (what it shows is what goes);
+        ``keep`` leaves the selected span to the caller.
+        """
         view = self.view
         removed = [old for s in removed if (old := view.span(s.id)) is not None]
         self._apply_spans(added, removed)
@@ -200,7 +197,7 @@ class LayerEditor:
             view.set_colors(colors)
         view.update_spans(added, removed)
         self.reader.annotation_list.apply(added, removed, colors)
-        if view.selected_span_id in {s.id for s in removed}:
+        if not keep and view.selected_span_id in {s.id for s in removed}:
             view.selected_span_id = None
 
     def say_saved(self, message: str) -> None:

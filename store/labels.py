@@ -162,17 +162,29 @@ def load_scheme(path: Path) -> LabelScheme:
     return LabelScheme(str(data.get("name", path.stem)), tuple(labels), relations, doc_sets)
 
 
+def _named_tables(
+    path: Path, raw: object, table: str, what: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """``[[table]]`` entries of a scheme file as (name, entry); each must have a name."""
+    if not isinstance(raw, list):
+        raise InputError(f"{path}: {table} must be [[{table}]] tables; fix the file")
+    out: list[tuple[str, dict[str, Any]]] = []
+    for i, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise InputError(f"{path}: {what} #{i} has no name; give each {what} a name")
+        name = entry["name"].strip()
+        if any(seen == name for seen, _ in out):
+            raise InputError(f"{path}: {what} {name!r} is given twice; keep one")
+        out.append((name, entry))
+    return out
+
+
 def _doc_sets(path: Path, raw: object) -> tuple[DocLabelSet, ...]:
     """The scheme's [[doc_labels]]: name, choices = [...], multi = true|false."""
     if raw is None:
         return ()
-    if not isinstance(raw, list):
-        raise InputError(f"{path}: doc_labels must be [[doc_labels]] tables; fix the file")
     out: list[DocLabelSet] = []
-    for i, entry in enumerate(raw, 1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise InputError(f"{path}: document label set #{i} has no name; give it a name")
-        name = entry["name"].strip()
+    for name, entry in _named_tables(path, raw, "doc_labels", "document label set"):
         choices = entry.get("choices")
         if (
             not isinstance(choices, list)
@@ -187,8 +199,6 @@ def _doc_sets(path: Path, raw: object) -> tuple[DocLabelSet, ...]:
         if not isinstance(multi, bool):
             raise InputError(f"{path}: document label set {name!r} has multi = {multi!r}; "
                              "use true or false")  # fmt: skip
-        if any(s.name == name for s in out):
-            raise InputError(f"{path}: document label set {name!r} is given twice; keep one")
         out.append(DocLabelSet(name, tuple(c.strip() for c in choices), multi))
     return tuple(out)
 
@@ -199,13 +209,8 @@ def _relations(path: Path, raw: object, names: set[str]) -> tuple[RelationType, 
         return tuple(
             r for r in DEFAULT_RELATIONS if set(r.heads) <= names and set(r.tails) <= names
         )
-    if not isinstance(raw, list):
-        raise InputError(f"{path}: relations must be [[relations]] tables; fix the file")
     out: list[RelationType] = []
-    for i, entry in enumerate(raw, 1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            raise InputError(f"{path}: relation #{i} has no name; give each relation a name")
-        name = entry["name"].strip()
+    for name, entry in _named_tables(path, raw, "relations", "relation"):
         ends: list[tuple[str, ...]] = []
         for side in ("from", "to"):
             value = entry.get(side)
@@ -224,8 +229,6 @@ def _relations(path: Path, raw: object, names: set[str]) -> tuple[RelationType, 
                     "does not have; add it under [[labels]] or fix the name"
                 )
             ends.append(tuple(value))
-        if any(r.name == name for r in out):
-            raise InputError(f"{path}: relation {name!r} is given twice; keep one")
         acyclic = entry.get("acyclic", False)
         if not isinstance(acyclic, bool):
             raise InputError(f"{path}: relation {name!r} has acyclic = {acyclic!r}; use true/false")

@@ -163,6 +163,25 @@ def sync_pending() -> None:
     paths.clear()
 
 
+def _temp_beside(path: Path) -> Path:
+    # os.urandom(4).hex() is secrets.token_hex(4) without importing secrets (and hmac).
+    return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}")
+
+
+def _write_temp(tmp: Path, data: bytes, *, sync: bool) -> None:
+    """Write ``data`` to the new file ``tmp`` (never an existing one), synced if asked."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves the old or the new file whole."""
     pending = getattr(_deferred, "paths", None)
@@ -171,19 +190,9 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
     if durable and pending is not None and not path.exists():
         pending.append(path)
         durable = False
-    # os.urandom(4).hex() is secrets.token_hex(4) without importing secrets (and hmac).
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}")
+    tmp = _temp_beside(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            if durable:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_temp(tmp, data, sync=durable)
         crash_point(f"{path.name} written to its temp file")
         os.replace(tmp, path)
         crash_point(f"{path.name} renamed into place")
@@ -205,18 +214,9 @@ def create_new(path: Path, data: bytes) -> bool:
     burst, as every new file is.
     """
     pending = getattr(_deferred, "paths", None)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}")
+    tmp = _temp_beside(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            if pending is None:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        _write_temp(tmp, data, sync=pending is None)
         crash_point(f"{path.name} written to its temp file")
         try:
             os.link(tmp, path)

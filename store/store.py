@@ -62,7 +62,7 @@ from store.session import SESSION_POSITIONS, Session
 from store.storage import (
     atomic_write,
     create_new,
-    encode_checked,
+    encode_checked_parts,
     mark_written,
     sweep_temp_files,
 )
@@ -361,12 +361,14 @@ class Store:
         piece = self._check_range(doc_id, start, end)
         span = Span(span_id or new_id(), start, end, label, piece, annotator)
         with self._docfiles.change(doc_id) as doc:
+            # Rows starting here first: one comparison per row (a label at 5,000 spans
+            # spent ~1 ms comparing four fields of each), then the few in full.
+            here = [r for r in doc.spans.rows.values() if r["start"] == start]
             dup = any(
-                r["start"] == start
-                and r["end"] == end
+                r["end"] == end
                 and r["label"] == label
                 and r.get("annotator", IMPORTED_ANNOTATOR) == annotator
-                for r in doc.spans.rows.values()
+                for r in here
             )
             if dup:
                 raise InputError(f"“{clip(piece)}” is already labelled {label}")
@@ -742,7 +744,7 @@ class Store:
             RawTable(data, "spans"), RawTable(data, "layers"), RawTable(data, "relations")
         )
         _merge_into(doc, annotator, checked, incoming, status, doc_labels)
-        if not create_new(path, encode_checked(data)):
+        if not create_new(path, encode_checked_parts(data)):
             return []
         # The empty last good copy every first write leaves (see AtomicJSONStorage).
         try:

@@ -264,6 +264,13 @@ class _OsWithFaults:
             self._die()
         return os.write(fd, data)
 
+    def writev(self, fd: int, buffers: Any) -> int:
+        if self.armed and self.mode == "mid-write" and fd in self._doc_fds:
+            data = b"".join(bytes(b) for b in buffers)
+            os.write(fd, data[: max(1, len(data) // 2)])
+            self._die()
+        return os.writev(fd, buffers)
+
     def _in_docs(self, path: Any) -> bool:
         return os.path.dirname(os.path.abspath(os.fspath(path))) == self.docs_dir
 

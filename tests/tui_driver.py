@@ -43,6 +43,7 @@ class TuiProcess:
                 os._exit(127)
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.pid, self.fd = pid, fd
+        self.cols, self.rows = cols, rows
         self.raw = b""
 
     def _pump(self, timeout: float) -> None:
@@ -70,6 +71,28 @@ class TuiProcess:
 
     def mark(self) -> int:
         return len(self.raw)
+
+    def settle(self, quiet: float = 0.5, timeout: float = 30.0) -> None:
+        """Read until nothing has been drawn for ``quiet`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            before = len(self.raw)
+            self._pump(quiet)
+            if len(self.raw) == before:
+                return
+        raise AssertionError("newsmark kept drawing")
+
+    def display(self) -> list[str]:
+        """The terminal's rows as a VT100 emulator shows them after everything drawn.
+
+        Partial updates included: a line the program forgot to redraw shows its old
+        content here, as it would on the user's screen.
+        """
+        import pyte
+
+        screen = pyte.Screen(self.cols, self.rows)
+        pyte.ByteStream(screen).feed(self.raw)
+        return list(screen.display)
 
     def type(self, keys: str, pause: float = 0.05) -> None:
         for ch in keys:

@@ -108,7 +108,7 @@ def cli(*args: str) -> tuple[float, float]:
     """Run the newsmark CLI; returns (wall seconds, peak RSS MB of the child)."""
     t0 = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
+        [sys.executable, "-m", "tui", *args],
         cwd=ROOT,
         check=True,
         stdout=subprocess.DEVNULL,

@@ -20,8 +20,7 @@ can stop and go on later (and a gold layer imported without its rejections count
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from store.model import Span
 
@@ -32,16 +31,14 @@ Seed = Literal["all", "majority"]
 Candidate = tuple[int, int, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Version:
+class Version(NamedTuple):
     """One annotator's reading of a disagreement: their spans in it (maybe none)."""
 
     annotator: str
     spans: tuple[Candidate, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Disagreement:
+class Disagreement(NamedTuple):
     """Contested candidates that are one decision, and each annotator's version of it."""
 
     start: int

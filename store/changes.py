@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from store.model import Relation, Span
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """What one store call did, for the TUI's message line and repaint."""
 
     kind: str  # "add" | "delete" | "relabel" | "status" | "adjudicate" | "link" | "unlink" | "cue"

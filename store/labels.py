@@ -24,9 +24,8 @@ A scheme file looks like::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from store.errors import InputError
 
@@ -34,16 +33,14 @@ from store.errors import InputError
 _FALLBACK_COLORS = ["#e6a23c", "#2bb3a3", "#d9534f", "#8e7cc3", "#7fb800", "#c47a2c", "#5bc0de"]
 
 
-@dataclass(frozen=True, slots=True)
-class Label:
+class Label(NamedTuple):
     name: str
     key: str
     color: str
     description: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class RelationType:
+class RelationType(NamedTuple):
     """A kind of link: from a span labelled one of ``heads`` to one labelled one of ``tails``."""
 
     name: str
@@ -60,8 +57,7 @@ DEFAULT_RELATIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DocLabelSet:
+class DocLabelSet(NamedTuple):
     """Labels of a whole document (``topic``, ``stance``): one choice, or several."""
 
     name: str
@@ -69,8 +65,7 @@ class DocLabelSet:
     multi: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class LabelScheme:
+class LabelScheme(NamedTuple):
     name: str
     labels: tuple[Label, ...]
     relations: tuple[RelationType, ...] = DEFAULT_RELATIONS

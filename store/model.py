@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, cast
+from types import MappingProxyType
+from typing import Any, NamedTuple, cast
 
 from store.records import IMPORTED_ANNOTATOR, SpanRecord
 
@@ -31,12 +31,13 @@ def new_id() -> str:
 
 
 _ID_BATCH = 256
+# A document imported without metadata: one shared default that nothing can change.
+_NO_META: Mapping[str, Any] = MappingProxyType({})
 _ID_POOL: list[str] = []
 os.register_at_fork(after_in_child=_ID_POOL.clear)
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """One labelled span of a document's text."""
 
     id: str
@@ -90,8 +91,7 @@ class Span:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Relation:
+class Relation(NamedTuple):
     """A directed, labelled link between two spans of one document layer."""
 
     id: str
@@ -115,8 +115,7 @@ class Relation:
         )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentInfo:
+class DocumentInfo(NamedTuple):
     """Catalog entry for one document (everything but its text and spans)."""
 
     id: str
@@ -126,7 +125,7 @@ class DocumentInfo:
     text_sha256: str  # of the stored (normalised) text
     length: int  # code points
     added: float
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = _NO_META
 
     def export_meta(self) -> dict[str, Any]:
         out: dict[str, Any] = {"title": self.title, "source": self.source, "sha256": self.sha256}

@@ -16,7 +16,6 @@ sweeping temp files) and the changes users make are here.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import threading
@@ -679,7 +678,7 @@ class Store:
             change = history.step(doc, annotator, undo)
         if change is None:
             return None
-        return self._emit(dataclasses.replace(change, doc_id=doc_id, annotator=annotator))
+        return self._emit(change._replace(doc_id=doc_id, annotator=annotator))
 
     def undo(self, doc_id: str, annotator: str) -> Change | None:
         """Undo the annotator's last change in this document (persisted across restarts)."""

@@ -10,9 +10,8 @@ derived data: losing or corrupting it costs time, never annotations.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -24,8 +23,7 @@ from store.storage import atomic_write, gc_paused
 Summary = dict[str, tuple[str, int]]  # annotator -> (status, span count)
 
 
-@dataclass(frozen=True, slots=True)
-class LayerSummary:
+class LayerSummary(NamedTuple):
     """Status and span count of one annotator's layer of a document."""
 
     status: str

@@ -37,7 +37,7 @@ class TuiProcess:
         if pid == 0:  # child: become newsmark
             try:
                 os.chdir(ROOT)
-                entry = [str(script)] if script else ["-m", "tui.cli"]
+                entry = [str(script)] if script else ["-m", "tui"]
                 os.execve(sys.executable, [sys.executable, *entry, *args], env)
             finally:
                 os._exit(127)

@@ -17,14 +17,13 @@ the store answers, and the reader selects what they restored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from textual.actions import parse
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
+class Action(NamedTuple):
     id: str  # stable id, for keymaps: "newsmark.<name>"
     keys: str  # Textual key names, comma separated
     action: str  # action string, run on ``target``: "cursor_left(True)"

@@ -105,6 +105,8 @@ def cli() -> None:
 
     Run `newsmark [PATH ...]` to import files or folders and open the reader.
     """
+    if click.get_current_context().invoked_subcommand != "open":
+        gc.enable()  # paused by tui/__main__.py for the reader's start-up only
 
 
 @cli.command("open")
@@ -157,6 +159,7 @@ def open_cmd(
         )
     plan = None
     if paths:
+        gc.enable()  # an import makes and drops many objects: collected as usual
         from store.importing import check_import
 
         # Checked before the store is opened: a refused import creates no store folder.

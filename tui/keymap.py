@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import replace
 from pathlib import Path
 
 from store.errors import InputError
@@ -85,7 +84,7 @@ def remap(overrides: dict[str, str], where: str = "keymap") -> KeyTable:
     actions: list[Action] = []
     for a in ACTIONS:
         keys = overrides.get(a.id)
-        actions.append(a if keys is None else replace(a, keys=keys, display=keys.replace(",", " ")))
+        actions.append(a if keys is None else a._replace(keys=keys, display=keys.replace(",", " ")))
     seen: dict[tuple[str, str], str] = {}
     for a in actions:
         for key in filter(None, a.keys.split(",")):

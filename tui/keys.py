@@ -20,15 +20,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from textual import events
 
 from tui.actions import Action
 
 
-@dataclass(frozen=True, slots=True)
-class Perform:
+class Perform(NamedTuple):
     """An action asked for by the palette, the mouse or the key bar, queued like a key."""
 
     action: Action

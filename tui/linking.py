@@ -13,8 +13,7 @@ source, cue and content. Every change is one undoable write, like a label.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 
@@ -34,8 +33,7 @@ PICKER_ROWS = 6
 CUE_LABEL = "cue"
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     span: Span
     distance: int  # characters between it and the head (0: they overlap)
     linked: Relation | None  # the head's link to it of the chosen type, if any

@@ -10,15 +10,14 @@ notifications) can tell the reader the same things without polling files.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from store.errors import NewsmarkError
 from store.model import DocumentInfo, Span
 from store.store import Store
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
+class Seen(NamedTuple):
     """What changed since the last look (None: unchanged)."""
 
     documents: list[DocumentInfo] | None = None

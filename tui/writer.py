@@ -12,9 +12,8 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual.message import Message
 
@@ -25,8 +24,7 @@ Call = Callable[[Store], Change | None]
 Done = Callable[["Outcome"], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What one write did: its change, or the error that kept it from the store."""
 
     change: Change | None = None

@@ -8,8 +8,7 @@ in the reader follow the list's current order.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -23,8 +22,7 @@ STATUS_FILTERS = ("all", "todo", "done")
 SORTS = ("imported", "title", "spans", "status")
 
 
-@dataclass(frozen=True, slots=True)
-class DocRow:
+class DocRow(NamedTuple):
     id: str
     title: str
     status: str

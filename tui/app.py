@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Iterable
+from typing import Any
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -71,9 +72,13 @@ class NewsmarkApp(App[None]):
         self.crash: Exception | None = None
         self.reader: ReaderScreen | None = None
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        # The reader is the app's first screen, not pushed over an empty one: that
+        # one was laid out and drawn (three frames, thrown away) before the reader.
         self.reader = ReaderScreen(self.store, self.annotator, self.open_doc)
-        self.push_screen(self.reader)
+        return self.reader
+
+    def on_mount(self) -> None:
         if self.handle_signals:
             loop = asyncio.get_running_loop()
             for sig, name in _SIGNALS.items():

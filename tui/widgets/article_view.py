@@ -779,6 +779,11 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             width = self._paint_width = self._scrollable_region().width
         base = self._base()
         layout = self._text_layout
+        if layout is None and width > 0 and self._text:
+            # The first frame is drawn before the Resize that would wrap the article
+            # arrives (a frame, ~17 ms, later): wrapped here, the first frame shows it.
+            self._first_layout(width)
+            layout = self._text_layout
         row = y + round(self.scroll_y)  # scroll_offset.y without building an Offset
         if layout is None or row >= layout.rows or width <= 0:
             return Strip.blank(max(0, width), base)

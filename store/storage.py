@@ -553,6 +553,25 @@ class AtomicJSONStorage(Storage):
                 elif pending is not None:
                     self._flush(pending)
 
+    def take_cache(self) -> tuple[dict[str, Any], bytes] | None:
+        """Give away the parsed copy (and the tail it was read with); none is kept."""
+        if self._cache is None or self._cache_tail is None or self._depth:
+            return None
+        taken = (self._cache, self._cache_tail)
+        self._cache = self._cache_tail = None
+        return taken
+
+    def adopt_cache(self, data: dict[str, Any], tail: bytes) -> bool:
+        """Use a parse of this file made elsewhere, if none is cached here yet.
+
+        Safe whatever the file did since: the next ``read`` compares ``tail`` with the
+        file's and parses it afresh if they differ.
+        """
+        if self._cache is not None or self._depth:
+            return False
+        self._cache, self._cache_tail = data, tail
+        return True
+
     def invalidate(self) -> None:
         self._cache = self._cache_tail = None
 

@@ -31,7 +31,7 @@ from store import adjudication, history, layout
 from store.adjudication import Candidate, Seed
 from store.catalog import Catalog
 from store.changes import Change, clip
-from store.docfiles import OPEN_DOCS, DocData, DocFiles, RawTable
+from store.docfiles import OPEN_DOCS, DocData, DocFiles, Parsed, RawTable
 from store.errors import (
     InputError,
     NotFound,
@@ -282,6 +282,22 @@ class Store:
         thread's Store, which keeps the one parsed copy (~5 MB at 5,000 spans).
         """
         self._docfiles.release(doc_id)
+
+    def take_parsed(self, doc_id: str) -> Parsed | None:
+        """``release`` a document, handing its parsed copy on (``adopt_parsed``)."""
+        return self._docfiles.take_parsed(doc_id)
+
+    def adopt_parsed(self, doc_id: str, parsed: Parsed) -> None:
+        """Use a parse another Store of this folder made, unless this one holds one.
+
+        The reader parses the open document to show it, then hands the parse to its
+        writer thread's Store: one parse, and the writer's copy shares its strings
+        with the spans on screen (~4 MiB less at 5,000 spans, and no re-read at the
+        first label). A parse of an older version of the file is never used: the
+        next read compares the file's checksum tail first.
+        """
+        with suppress(NotFound):
+            self._docfiles.adopt_parsed(doc_id, parsed)
 
     def revision(self, doc_id: str) -> bytes:
         """A token that changes whenever the document's annotations change (any process)."""

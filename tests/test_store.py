@@ -303,3 +303,44 @@ def test_sweep_keeps_this_process_writes_in_flight(tmp_path: Path) -> None:
     os.utime(stale, (hour_ago, hour_ago))
     assert sweep_temp_files(folder) == 1
     assert fresh.exists() and not stale.exists()
+
+
+def test_a_parse_handed_to_another_store_never_hides_a_later_change(
+    seeded: tuple[Store, str],
+) -> None:
+    """The reader hands its parse of the open document to its writer's Store; a change
+    another process made in between must survive the writer's next label."""
+    store, doc = seeded
+    store.add_span(doc, 180, 191, "actor", "alice")
+    reader = Store.open(store.root)
+    assert [s.text for s in reader.spans(doc, "alice")] == ["Hulusi Akar"]
+    parsed = reader.take_parsed(doc)
+    assert parsed is not None
+    elsewhere = Store.open(store.root)  # another newsmark process labels meanwhile
+    elsewhere.add_span(doc, 0, 3, "claim", "bob")
+    writer = Store.open(store.root)
+    writer.adopt_parsed(doc, parsed)
+    writer.add_span(doc, 4, 11, "issue", "alice")
+    again = Store.open(store.root)
+    assert sorted((s.annotator, s.text) for s in again.spans(doc)) == [
+        ("alice", "Hulusi Akar"), ("alice", "defense"), ("bob", "The"),
+    ]
+
+
+def test_a_parse_handed_over_is_used_while_the_file_is_unchanged(
+    seeded: tuple[Store, str],
+) -> None:
+    store, doc = seeded
+    store.add_span(doc, 180, 191, "actor", "alice")
+    reader = Store.open(store.root)
+    reader.spans(doc)
+    parsed = reader.take_parsed(doc)
+    assert parsed is not None and reader.take_parsed(doc) is None  # given away, not kept
+    writer = Store.open(store.root)
+    writer.adopt_parsed(doc, parsed)
+    writer.add_span(doc, 0, 3, "claim", "alice")
+    assert sorted(s.text for s in Store.open(store.root).spans(doc, "alice")) == [
+        "Hulusi Akar", "The",
+    ]
+    # The writer labelled with the parse it was handed: it holds no other copy.
+    assert writer._docfiles.raw(doc) is parsed[0]

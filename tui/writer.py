@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from textual.message import Message
 
+from store.docfiles import Parsed
 from store.errors import NewsmarkError
 from store.store import Change, Store
 
@@ -71,6 +72,9 @@ class SyncWriter:
     def share_text(self, doc_id: str, text: str) -> None:
         pass  # the reader's own Store writes: it has the text already
 
+    def share_parsed(self, doc_id: str, parsed: Parsed) -> None:
+        pass  # never taken from the reader's Store: it writes with it
+
     def close(self) -> None:
         pass
 
@@ -87,10 +91,20 @@ class ThreadWriter:
         self.pending = 0
         # (doc_id, text) the writer's Store takes before its next write (share_text).
         self._text: tuple[str, str] | None = None
+        # (doc_id, parsed file) it adopts likewise (share_parsed).
+        self._parsed: tuple[str, Parsed] | None = None
 
     def share_text(self, doc_id: str, text: str) -> None:
         """The open document's text, as the reader read and checked it: one copy, not two."""
         self._text = (doc_id, text)  # one assignment: safe to read from the thread
+
+    def share_parsed(self, doc_id: str, parsed: Parsed) -> None:
+        """The open document's file as the reader parsed it (``Store.adopt_parsed``).
+
+        The reader never touches it again; one that arrives too late to be adopted
+        is dropped, and the writer parses the file itself.
+        """
+        self._parsed = (doc_id, parsed)
 
     def submit(self, call: Call, done: Done) -> None:
         if self._thread is None:
@@ -122,6 +136,10 @@ class ThreadWriter:
             if shared is not None and shared is not taken:
                 store.share_text(*shared)
                 taken = shared
+            parsed = self._parsed
+            if parsed is not None:
+                self._parsed = None
+                store.adopt_parsed(*parsed)
             outcome = run_call(call, store)
             if outcome.change is not None:
                 revision = store.revision(outcome.change.doc_id)

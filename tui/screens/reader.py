@@ -486,14 +486,17 @@ class ReaderScreen(Screen[None]):
         self._release_parsed()
 
     def _release_parsed(self) -> None:
-        """Leave the open document's one parsed copy to the writer thread's Store.
+        """Hand the open document's one parsed copy to the writer thread's Store.
 
         The reader has what it shows (spans, links, status); keeping the parsed file
-        as well would hold it twice (~5 MB at 5,000 spans). Only a rare read (another
-        process's change, others' spans) parses it again, and drops it after.
+        as well would hold it twice (~5 MB at 5,000 spans), and the writer would parse
+        it again for the first label. Only a rare read (another process's change,
+        others' spans) parses it here again, and hands that on too.
         """
         if isinstance(self.writer, ThreadWriter):
-            self.store.release(self.doc.id)
+            parsed = self.store.take_parsed(self.doc.id)
+            if parsed is not None:
+                self.writer.share_parsed(self.doc.id, parsed)
 
     def _index_of(self, doc_id: str) -> int:
         return next((i for i, d in enumerate(self.docs) if d.id == doc_id), self.doc_index)

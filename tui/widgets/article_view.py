@@ -47,6 +47,7 @@ ASYNC_LAYOUT_THRESHOLD = 200_000
 # thread this much later: started at once, the thread's ~10 ms a megabyte of Python
 # competes for the GIL with painting the first frame and delays it by about as much.
 FULL_WRAP_DELAY = 0.15
+STRIP_CACHE_ROWS = 320  # rows of rendered article kept (eight screens of 40 rows)
 
 # Labels with no configured colour still need distinct, stable colours.
 _FALLBACK_PALETTE = (
@@ -190,7 +191,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
         # colours, theme, layout).  Finer changes bump _row_versions for some rows.
         self._generation = 0
         self._row_versions: dict[int, int] = {}
-        self._strip_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        # Eight screens of rows: moving back and forth repaints from here. Each strip
+        # holds ~1.5 KB (its segments and Textual's seven caches), so 1,024 of them,
+        # filled by paging through a long article, held ~1.5 MiB for rows long gone.
+        self._strip_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(STRIP_CACHE_ROWS)
         self._style_cache: dict[_StyleKey, Style] = {}
         # self.rich_style walks every ancestor's styles (~30 µs); rows need it several
         # times each.  Cached strips bake it in, so it is dropped with them.

@@ -237,7 +237,12 @@ class Segmenter:
         return bisect_right(self._block_starts, pos) - 1
 
     def _local_words(self, pos: int) -> list[int] | None:
-        """Word starts in the line around pos, found without the whole text's layout.
+        """Word starts around pos (``_local_tokens``)."""
+        tokens = self._local_tokens(pos)
+        return None if tokens is None else tokens[0]
+
+    def _local_tokens(self, pos: int) -> tuple[list[int], list[int]] | None:
+        """Word starts and ends in the line around pos, without the whole text's layout.
 
         The window starts at a line start or just after whitespace and ends at a line
         end or at whitespace, where blocks are cut too; words hold no whitespace, so
@@ -264,7 +269,18 @@ class Segmenter:
                 if not spaces:
                     return None
                 hi = spaces[-1].start()
-        return [m.start() for m in _TOKEN.finditer(text, lo, hi) if m.start("w") >= 0]
+        starts: list[int] = []
+        ends: list[int] = []
+        for m in _TOKEN.finditer(text, lo, hi):
+            if m.start("w") >= 0:
+                starts.append(m.start())
+                ends.append(m.end())
+        return starts, ends
+
+    @property
+    def laid_out(self) -> bool:
+        """Whether the whole text's paragraphs and word blocks are found yet."""
+        return self._para_starts is not None
 
     def _early(self) -> bool:
         return self._para_starts is None and self._n >= LOCAL_WORDS_FROM
@@ -306,10 +322,16 @@ class Segmenter:
     def word_at(self, pos: int) -> Span | None:
         """The word containing the character at pos, else the word ending at pos, else None."""
         pos = self._clamp(pos)
-        bi = self._block_of(pos)
-        if bi < 0:
-            return None
-        starts, ends = self._words(bi)
+        local = self._local_tokens(pos) if self._early() else None
+        if local is not None:
+            # A label before a large article's layout is ready: the words around pos
+            # are these (it took ~1 s to lay out 50 MB for one word, on the UI thread).
+            starts, ends = local
+        else:
+            bi = self._block_of(pos)
+            if bi < 0:
+                return None
+            starts, ends = self._words(bi)
         j = bisect_right(starts, pos) - 1
         if j >= 0 and pos <= ends[j]:
             return (starts[j], ends[j])

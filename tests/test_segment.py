@@ -489,7 +489,8 @@ PIECES = [*"ab  \n\t.,'-1,9", "İ", "ı", "👨\u200d🚒", "漢", "e\u0301", "\
 def test_words_found_around_the_cursor_are_the_layouts_words(
     text: str, data: st.DataObject
 ) -> None:
-    """A large text's first `w`/`b` (before its layout exists) land where they would after."""
+    """A large text's first `w`/`b` and label (before its layout exists) find the words
+    they would after."""
     import store.segment as segment
 
     saved = segment.LOCAL_WORDS_FROM, segment._BLOCK
@@ -497,10 +498,12 @@ def test_words_found_around_the_cursor_are_the_layouts_words(
     segment._BLOCK = data.draw(st.integers(4, 64))
     try:
         full = Segmenter(text)
-        want = [(full.next_word(p), full.prev_word(p)) for p in range(len(text) + 1)]
+        want = [
+            (full.next_word(p), full.prev_word(p), full.word_at(p)) for p in range(len(text) + 1)
+        ]
         segment.LOCAL_WORDS_FROM = 0
         got = [
-            (Segmenter(text).next_word(p), Segmenter(text).prev_word(p))
+            (Segmenter(text).next_word(p), Segmenter(text).prev_word(p), Segmenter(text).word_at(p))
             for p in range(len(text) + 1)
         ]
     finally:

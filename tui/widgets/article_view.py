@@ -684,7 +684,10 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
                 self.app.call_from_thread(self._install_segmenter, segmenter, generation)
 
     def _install_segmenter(self, segmenter: Segmenter, generation: int) -> None:
-        if generation == self._doc_generation and self._segmenter is None:
+        # Also over one made on the UI thread for the first motions: until laid out, it
+        # would lay the whole text out itself at the first key that needs it all.
+        current = self._segmenter
+        if generation == self._doc_generation and (current is None or not current.laid_out):
             self._segmenter = segmenter
 
     def _finish_relayout(self, layout: Layout, generation: int) -> None:

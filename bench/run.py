@@ -247,7 +247,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     opts = parser.parse_args()
-    runs, moves, labels, writes = (3, 100, 20, 100) if opts.quick else (7, 400, 60, 500)
+    moves, labels, writes = (100, 20, 100) if opts.quick else (400, 60, 500)
     # A start varies by ±15% from run to run on this kind of machine: many, interleaved.
     paint_runs = 5 if opts.quick else 21
     results: dict[str, dict[str, float]] = {}

@@ -294,3 +294,31 @@ def test_window_layout_is_ignored_for_other_line_breaks() -> None:
     text = "one\r\ntwo\nthree " * 20
     assert Layout(text, 10, window=(30, 40)).window is None
     assert Layout("a\nb\nc", 10, window=(0, 5)).window is None  # the whole text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["ab", " ", "\n", "\n\n", "x" * 9, "漢", "e\u0301"]), max_size=60).map(
+        "".join
+    ),
+    st.integers(min_value=1, max_value=16),
+    st.integers(min_value=1, max_value=12),
+    st.booleans(),
+)
+def test_a_large_text_split_a_piece_at_a_time_wraps_as_in_one_piece(
+    text: str, width: int, chunk: int, gap: bool
+) -> None:
+    """A 50 MB article is split into lines a megabyte at a time (the wrap thread then
+    never holds the GIL long); the rows are exactly those of one split."""
+    import tui.geometry as geometry
+
+    whole = Layout(text, width, paragraph_gap=gap)
+    saved = geometry._SPLIT_CHUNK
+    geometry._SPLIT_CHUNK = chunk
+    try:
+        pieces = Layout(text, width, paragraph_gap=gap)
+    finally:
+        geometry._SPLIT_CHUNK = saved
+    assert [pieces.row_range(r) for r in range(pieces.rows)] == [
+        whole.row_range(r) for r in range(whole.rows)
+    ]

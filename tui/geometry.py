@@ -57,6 +57,7 @@ _BREAK_SPACES: Final = frozenset(
     " \t\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u200b\u205f\u3000"
 )
 
+_SPLIT_CHUNK: Final = 1 << 20  # characters split into lines at once
 _PLACEHOLDER: Final = "\u00b7"  # middle dot, for invisible format characters
 _DOTTED_CIRCLE: Final = "\u25cc"  # base for combining marks with nothing to sit on
 _ZERO_WIDTH_MODIFIERS: Final = frozenset("\u200d\ufe0e\ufe0f")
@@ -272,7 +273,18 @@ class Layout:
         pattern, which matters for a 1 MB article at start-up. Wraps the lines of
         ``text[start:end]`` (whole lines).
         """
-        lines = self.text[start:end].split("\n")
+        text = self.text
+        lines: list[str] = []
+        # A megabyte at a time: one split of a 50 MB article held the GIL for ~60 ms
+        # on the wrap thread, and a key typed meanwhile waited as long.
+        pos = start
+        while end - pos > _SPLIT_CHUNK:
+            cut = text.find("\n", pos + _SPLIT_CHUNK, end)
+            if cut < 0:
+                break
+            lines.extend(text[pos:cut].split("\n"))
+            pos = cut + 1
+        lines.extend(text[pos:end].split("\n"))
         last = len(lines) - 1
         position = start
         for i, line in enumerate(lines):

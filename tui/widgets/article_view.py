@@ -10,10 +10,12 @@ cells only exist inside ``tui.geometry.Layout``.
 from __future__ import annotations
 
 import re
+import sys
+import threading
 import time
 import zlib
-from collections.abc import Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from itertools import pairwise
 from typing import TYPE_CHECKING, ClassVar
 
@@ -97,10 +99,44 @@ def _readable(preferred: Color, background: Color) -> Color:
 
 def _one_line_paragraphs(text: str) -> bool:
     """True when paragraphs are single lines with no blank line between them."""
-    return "\n" in text.strip() and _BLANK_LINE.search(text) is None
+    # No text.strip(): a copy of a 50 MB article holds the GIL for ~50 ms.
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return False
+    last = len(text)
+    while text[last - 1].isspace():
+        last -= 1
+    return text.find("\n", first.start(), last) >= 0 and _BLANK_LINE.search(text) is None
+
+
+# While a thread lays a large article out, the UI thread gets the GIL back within
+# this long, not Python's default 5 ms: a key waits for the GIL at each of its
+# event-loop turns, which made one `w` on a 50 MB article take ~230 ms.
+_SHARED_SWITCH_INTERVAL = 0.0005
+_sharing = 0
+_sharing_lock = threading.Lock()
+_switch_interval = sys.getswitchinterval()
+
+
+@contextmanager
+def _sharing_the_gil() -> Iterator[None]:
+    global _sharing, _switch_interval
+    with _sharing_lock:
+        if not _sharing:
+            _switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_interval, _SHARED_SWITCH_INTERVAL))
+        _sharing += 1
+    try:
+        yield
+    finally:
+        with _sharing_lock:
+            _sharing -= 1
+            if not _sharing:
+                sys.setswitchinterval(_switch_interval)
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_NON_SPACE = re.compile(r"\S")
 
 
 class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -670,18 +706,20 @@ class ArticleView(ScrollView, can_focus=True, inherit_bindings=False):
             time.sleep(delay)
             if generation != self._doc_generation:
                 return  # another document was opened meanwhile
-        layout = Layout(text, width, tab_size, paragraph_gap=_one_line_paragraphs(text))
-        with suppress(RuntimeError):  # the app may be shutting down
-            self.app.call_from_thread(self._finish_relayout, layout, generation)
-        if self._segmenter is None and generation == self._doc_generation:
-            # Words, sentences and paragraphs of a large article take ~30 ms a megabyte
-            # to find: find them here too, so the first `w` does not pay for it.
-            from store.segment import Segmenter
+        with _sharing_the_gil():
+            layout = Layout(text, width, tab_size, paragraph_gap=_one_line_paragraphs(text))
+            with suppress(RuntimeError):  # the app may be shutting down
+                self.app.call_from_thread(self._finish_relayout, layout, generation)
+            current = self._segmenter
+            if (current is None or not current.laid_out) and generation == self._doc_generation:
+                # Words, sentences and paragraphs of a large article take ~30 ms a
+                # megabyte to find: found here too, no key has to pay for it.
+                from store.segment import Segmenter
 
-            segmenter = Segmenter(text)
-            segmenter.paragraphs()
-            with suppress(RuntimeError):
-                self.app.call_from_thread(self._install_segmenter, segmenter, generation)
+                segmenter = Segmenter(text)
+                segmenter.paragraphs()
+                with suppress(RuntimeError):
+                    self.app.call_from_thread(self._install_segmenter, segmenter, generation)
 
     def _install_segmenter(self, segmenter: Segmenter, generation: int) -> None:
         # Also over one made on the UI thread for the first motions: until laid out, it
